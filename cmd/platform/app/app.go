@@ -1,0 +1,199 @@
+// Package app wires the platform together: configuration from the
+// environment, Postgres, Redis, the job queue, the domain services and both
+// surfaces (REST and GraphQL). cmd/platform and end-to-end tests use it.
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/uptrace/bun"
+
+	"github.com/platformhq/platform/db"
+	"github.com/platformhq/platform/db/kv"
+	"github.com/platformhq/platform/domain"
+	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/tenancy"
+	"github.com/platformhq/platform/graph"
+	"github.com/platformhq/platform/rest"
+)
+
+// Version is stamped at build time (-ldflags "-X .../app.Version=...").
+var Version = "0.1.0-dev"
+
+// DevSecret is used when PLATFORM_SECRET is unset outside production. It is
+// public, so anything hashed under it (API keys) is only as safe as a laptop.
+const DevSecret = "dev-insecure-secret-change-me"
+
+// Config is everything the platform reads from the environment.
+type Config struct {
+	DatabaseURL string // DATABASE_URL
+	RedisURL    string // REDIS_URL
+	Addr        string // PLATFORM_ADDR, default 127.0.0.1:8080
+	AdminKey    string // PLATFORM_ADMIN_KEY; empty disables /v1/admin
+	Secret      string // PLATFORM_SECRET; signs cursors, hashes key secrets
+	Region      string // PLATFORM_REGION, default "local"
+	Production  bool   // PLATFORM_ENV=production refuses the dev secret
+	DBMaxConns  int    // DATABASE_MAX_CONNS, default 20
+	TrustProxy  bool   // PLATFORM_TRUST_PROXY=true reads X-Forwarded-For
+
+	Log   *slog.Logger
+	Clock domain.Clock
+}
+
+// EnvHelp documents the environment for `platform --help`.
+const EnvHelp = `Environment:
+  DATABASE_URL          Postgres URL (default postgres://platform@127.0.0.1:55432/platform?sslmode=disable)
+  REDIS_URL             Redis URL (default redis://127.0.0.1:56379/0)
+  PLATFORM_ADDR         listen address for serve (default 127.0.0.1:8080)
+  PLATFORM_ADMIN_KEY    bearer secret of the platform-admin API /v1/admin/*; unset disables it
+  PLATFORM_SECRET       server secret: hashes API keys, signs cursors and tokens; required in production
+  PLATFORM_ENV          "production" refuses to start without PLATFORM_SECRET
+  PLATFORM_REGION       reported by /health (default local)
+  DATABASE_MAX_CONNS    Postgres pool size per process (default 20)
+  PLATFORM_TRUST_PROXY  "true" takes the client IP from X-Forwarded-For`
+
+// ConfigFromEnv reads Config from the environment.
+func ConfigFromEnv() (Config, error) {
+	c := Config{
+		DatabaseURL: envOr("DATABASE_URL", "postgres://platform@127.0.0.1:55432/platform?sslmode=disable"),
+		RedisURL:    envOr("REDIS_URL", "redis://127.0.0.1:56379/0"),
+		Addr:        envOr("PLATFORM_ADDR", "127.0.0.1:8080"),
+		AdminKey:    os.Getenv("PLATFORM_ADMIN_KEY"),
+		Secret:      os.Getenv("PLATFORM_SECRET"),
+		Region:      envOr("PLATFORM_REGION", "local"),
+		Production:  os.Getenv("PLATFORM_ENV") == "production",
+		TrustProxy:  os.Getenv("PLATFORM_TRUST_PROXY") == "true",
+	}
+	n, err := strconv.Atoi(envOr("DATABASE_MAX_CONNS", "20"))
+	if err != nil || n < 1 {
+		return c, errors.New("DATABASE_MAX_CONNS must be a positive integer")
+	}
+	c.DBMaxConns = n
+	if c.Secret == "" {
+		if c.Production {
+			return c, errors.New("PLATFORM_SECRET is required when PLATFORM_ENV=production")
+		}
+		c.Secret = DevSecret
+	}
+	return c, nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// App is a wired platform process.
+type App struct {
+	Cfg     Config
+	Core    *domain.Core
+	Keys    *apikeys.Service
+	Tenants *tenancy.Service
+	REST    *rest.API
+	Handler http.Handler
+
+	workers *river.Workers
+}
+
+// New connects to Postgres and Redis and builds every service. It does not
+// migrate (see Migrate) nor start background work (see Run).
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = domain.SystemClock{}
+	}
+	bdb, err := db.Open(ctx, cfg.DatabaseURL, db.Options{MaxOpenConns: cfg.DBMaxConns})
+	if err != nil {
+		return nil, err
+	}
+	rdb, err := kv.Open(ctx, cfg.RedisURL)
+	if err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	secret := sha256.Sum256([]byte("platform:" + cfg.Secret))
+	core := &domain.Core{DB: bdb, Redis: rdb, Hub: kv.NewHub(rdb, cfg.Log), Clock: cfg.Clock,
+		Secret: secret[:], Log: cfg.Log}
+	a := &App{Cfg: cfg, Core: core, workers: river.NewWorkers()}
+	river.AddWorker(a.workers, &domain.OutboxRelayWorker{Core: core})
+	jobs, err := newRiver(bdb, a.workers, false)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	core.Jobs = jobs
+
+	a.Keys = apikeys.NewService(core)
+	a.Tenants = tenancy.NewService(core, a.Keys)
+	gql := graph.NewHandler(graph.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Authenticate: a.Keys.Authenticate})
+	a.REST = rest.New(rest.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, GraphQL: gql,
+		AdminKey: cfg.AdminKey, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy})
+	a.Handler = a.REST.Handler()
+	return a, nil
+}
+
+// newRiver builds a River client on the shared *sql.DB; with work=false it
+// only inserts jobs (CLI commands), with work=true it also runs them.
+func newRiver(bdb *bun.DB, workers *river.Workers, work bool) (*river.Client[*sql.Tx], error) {
+	cfg := &river.Config{Workers: workers, Logger: slog.New(slog.DiscardHandler)}
+	if work {
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
+		cfg.FetchPollInterval = 200 * time.Millisecond
+		cfg.PeriodicJobs = []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(15*time.Second), func() (river.JobArgs, *river.InsertOpts) {
+				return domain.OutboxRelayArgs{}, nil
+			}, nil),
+		}
+	}
+	return river.NewClient(riverdatabasesql.New(bdb.DB), cfg)
+}
+
+// Migrate applies pending migrations (River's included).
+func (a *App) Migrate(ctx context.Context) ([]string, error) { return db.Migrate(ctx, a.Core.DB) }
+
+// Run starts background work (the job queue and the key-cache listener) and
+// blocks until ctx ends, then stops it gracefully.
+func (a *App) Run(ctx context.Context) error {
+	worker, err := newRiver(a.Core.DB, a.workers, true)
+	if err != nil {
+		return err
+	}
+	if err := worker.Start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Keys.Run(ctx, 30*time.Second) }()
+	<-ctx.Done()
+	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = worker.Stop(stopCtx)
+	return <-done
+}
+
+// Close releases connections.
+func (a *App) Close() {
+	if a.Core.Hub != nil {
+		_ = a.Core.Hub.Close()
+	}
+	_ = a.Core.Redis.Close()
+	_ = a.Core.DB.Close()
+}
+
+// RedisClient exposes the Redis client (tests, readiness).
+func (a *App) RedisClient() *redis.Client { return a.Core.Redis }

@@ -1,0 +1,91 @@
+// Package db holds the storage machinery: Postgres through bun (connection,
+// embedded migrations, transactions, noun-then-verb queries) and Redis through
+// go-redis (package db/kv). It knows nothing of business rules.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// Options tune the Postgres pool.
+type Options struct {
+	// MaxOpenConns caps the pool. Postgres allows 100 connections by default
+	// and several processes share them. Defaults to 20.
+	MaxOpenConns int
+	// StatementTimeout bounds every statement server-side. Defaults to 15s.
+	StatementTimeout time.Duration
+}
+
+// Open connects to Postgres at databaseURL and returns a bun DB over the pgx
+// stdlib driver (River's database/sql driver shares the same *sql.DB).
+func Open(ctx context.Context, databaseURL string, opts Options) (*bun.DB, error) {
+	if opts.MaxOpenConns <= 0 {
+		opts.MaxOpenConns = 20
+	}
+	if opts.StatementTimeout <= 0 {
+		opts.StatementTimeout = 15 * time.Second
+	}
+	cfg, err := pgconnConfig(databaseURL, opts)
+	if err != nil {
+		return nil, err
+	}
+	sqldb := stdlib.OpenDB(*cfg)
+	sqldb.SetMaxOpenConns(opts.MaxOpenConns)
+	sqldb.SetMaxIdleConns(opts.MaxOpenConns / 2)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	bdb := bun.NewDB(sqldb, pgdialect.New())
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := bdb.PingContext(pingCtx); err != nil {
+		_ = bdb.Close()
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	return bdb, nil
+}
+
+func pgconnConfig(databaseURL string, opts Options) (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
+	cfg.RuntimeParams["timezone"] = "UTC"
+	return cfg, nil
+}
+
+// IsUniqueViolation reports whether err is a Postgres unique-constraint error.
+func IsUniqueViolation(err error) bool { return pgCode(err) == "23505" }
+
+// IsForeignKeyViolation reports whether err is a Postgres foreign-key error.
+func IsForeignKeyViolation(err error) bool { return pgCode(err) == "23503" }
+
+func pgCode(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}
+
+// IsNoRows reports whether err means "no such row".
+func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// InTx runs fn in a transaction on db, committing when fn returns nil.
+func InTx(ctx context.Context, db *bun.DB, fn func(tx bun.Tx) error) error {
+	return db.RunInTx(ctx, &sql.TxOptions{}, func(ctx context.Context, tx bun.Tx) error {
+		return fn(tx)
+	})
+}

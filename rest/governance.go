@@ -1,0 +1,11 @@
+package rest
+
+// governanceRoutes lists the reference's Governance endpoints.
+// Entries without an Op answer 501 NOT_IMPLEMENTED until their issue lands.
+func governanceRoutes() []Route {
+	return []Route{
+		{Section: "Governance", Method: "GET", Path: "/v1/governance", Summary: "Get governance settings", Auth: Bearer, Scope: "auth", Permission: "governance:read"},
+		{Section: "Governance", Method: "PATCH", Path: "/v1/governance", Summary: "Update governance settings", Auth: Bearer, Scope: "auth", Permission: "governance:manage"},
+		{Section: "Governance", Method: "POST", Path: "/v1/policies/simulate", Summary: "Simulate RLS policy", Auth: Bearer, Scope: "auth", Permission: "governance:manage"},
+	}
+}

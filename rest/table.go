@@ -1,0 +1,60 @@
+package rest
+
+// table assembles the route table: the public pages, the resources this
+// build implements, and the reference's remaining endpoints (501 until their
+// issue lands), plus GraphQL.
+func (a *API) table() []Route {
+	parts := [][]Route{
+		a.publicRoutes(),
+		a.tenantRoutes(),
+		a.keyRoutes(),
+		a.graphQLRoutes(),
+		accountingRoutes(),
+		aiRoutes(),
+		aiprovidersRoutes(),
+		analyticsRoutes(),
+		associationsRoutes(),
+		auditRoutes(),
+		authconfigRoutes(),
+		authenticationRoutes(),
+		automationsRoutes(),
+		billingRoutes(),
+		brandingRoutes(),
+		commentsRoutes(),
+		dashboardsRoutes(),
+		dataioRoutes(),
+		dlqRoutes(),
+		emailRoutes(),
+		eventsRoutes(),
+		filesRoutes(),
+		formsRoutes(),
+		functionsRoutes(),
+		governanceRoutes(),
+		integrationsRoutes(),
+		mfaRoutes(),
+		notificationsRoutes(),
+		objectsRoutes(),
+		objecttypesRoutes(),
+		passkeysRoutes(),
+		policiesRoutes(),
+		portalRoutes(),
+		realtimeRoutes(),
+		reportsRoutes(),
+		rolesRoutes(),
+		samlRoutes(),
+		savedreportsRoutes(),
+		scheduledjobsRoutes(),
+		sessionsRoutes(),
+		shorturlsRoutes(),
+		sqlRoutes(),
+		usersRoutes(),
+		viewsRoutes(),
+		webhooksRoutes(),
+		workflowsRoutes(),
+	}
+	var out []Route
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
