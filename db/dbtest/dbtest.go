@@ -131,7 +131,7 @@ func ensureTemplate(ctx context.Context, admin *bun.DB) (string, error) {
 	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(727274002)") //nolint:errcheck
 
 	var ready bool
-	err = conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate)", name).Scan(&ready)
+	err = conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ? AND datistemplate)", name).Scan(&ready)
 	if err != nil || ready {
 		return name, err
 	}
@@ -153,7 +153,7 @@ func ensureTemplate(ctx context.Context, admin *bun.DB) (string, error) {
 		return "", err
 	}
 	// Marked as template only once complete, so a crash mid-build is retried.
-	_, err = conn.ExecContext(ctx, "UPDATE pg_database SET datistemplate = true WHERE datname = $1", name)
+	_, err = conn.ExecContext(ctx, "UPDATE pg_database SET datistemplate = true WHERE datname = ?", name)
 	return name, err
 }
 
