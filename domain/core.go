@@ -109,6 +109,8 @@ func (w *Write) Enqueue(args river.JobArgs, opts *river.InsertOpts) error {
 }
 
 func (c *Core) publish(ctx context.Context, events []Event) {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
 	for _, ev := range events {
 		if err := c.publishOne(ctx, ev); err != nil {
 			c.Log.Warn("event publish failed; the relay will retry", "event_id", ev.ID, "err", err)

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"time"
 
 	"github.com/platformhq/platform/db/kv"
 	"github.com/platformhq/platform/domain"
@@ -75,7 +76,9 @@ func (a *API) beginIdempotent(w http.ResponseWriter, r *http.Request, body []byt
 	h.Write(body)
 	bodyHash := hex.EncodeToString(h.Sum(nil))
 
-	rec, err := kv.IdempotencyClaim(r.Context(), a.cfg.Core.Redis, redisKey, bodyHash)
+	claimCtx, cancel := context.WithTimeout(r.Context(), 300*time.Millisecond)
+	defer cancel()
+	rec, err := kv.IdempotencyClaim(claimCtx, a.cfg.Core.Redis, redisKey, bodyHash)
 	switch {
 	case err != nil:
 		a.log.Warn("idempotency store unavailable; request runs unprotected", "err", err)

@@ -23,6 +23,9 @@ func Open(ctx context.Context, redisURL string) (*redis.Client, error) {
 	opt.ReadTimeout = 500 * time.Millisecond
 	opt.WriteTimeout = 500 * time.Millisecond
 	opt.PoolTimeout = time.Second
+	opt.MaxRetries = 1
+	opt.MaxRetryBackoff = 64 * time.Millisecond
+	opt.DialerRetries = 1 // a refused dial is an outage: answer now, not after retries
 	c := redis.NewClient(opt)
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
