@@ -72,6 +72,16 @@ func IsUniqueViolation(err error) bool { return pgCode(err) == "23505" }
 // IsForeignKeyViolation reports whether err is a Postgres foreign-key error.
 func IsForeignKeyViolation(err error) bool { return pgCode(err) == "23503" }
 
+// IsInvalidText reports whether Postgres refused a value as text: a NUL byte
+// (22P05, 22021) or an invalid byte sequence.
+func IsInvalidText(err error) bool {
+	switch pgCode(err) {
+	case "22P05", "22021":
+		return true
+	}
+	return false
+}
+
 func pgCode(err error) string {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/rivermigrate"
@@ -65,12 +66,12 @@ func Migrate(ctx context.Context, bdb *bun.DB) ([]string, error) {
 		return nil, err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", migrationLockID); err != nil {
+	if err := WaitAdvisoryLock(ctx, conn, migrationLockID); err != nil {
 		return nil, fmt.Errorf("migration lock: %w", err)
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", migrationLockID) //nolint:errcheck
 
-	if err := migrateRiver(ctx, bdb); err != nil {
+	if err := migrateRiver(ctx, conn); err != nil {
 		return nil, err
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -105,14 +106,50 @@ func Migrate(ctx context.Context, bdb *bun.DB) ([]string, error) {
 	return names, nil
 }
 
-// migrateRiver brings River's own tables (jobs, leaders, queues) up to date.
-func migrateRiver(ctx context.Context, bdb *bun.DB) error {
-	migrator, err := rivermigrate.New(riverdatabasesql.New(bdb.DB), nil)
+// migrateRiver brings River's own tables (jobs, leaders, queues) up to date
+// on the connection that holds the migration lock, one version per
+// transaction (some of River's versions must commit before the next runs).
+func migrateRiver(ctx context.Context, conn bun.Conn) error {
+	migrator, err := rivermigrate.New(riverdatabasesql.New(nil), nil)
 	if err != nil {
 		return err
 	}
-	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("river migrations: %w", err)
+	for {
+		var applied int
+		err := conn.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			res, err := migrator.MigrateTx(ctx, tx.Tx, rivermigrate.DirectionUp, &rivermigrate.MigrateOpts{MaxSteps: 1})
+			if err != nil {
+				return err
+			}
+			applied = len(res.Versions)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("river migrations: %w", err)
+		}
+		if applied == 0 {
+			return nil
+		}
 	}
-	return nil
+}
+
+// WaitAdvisoryLock takes a session advisory lock on conn. It polls pg_try_advisory_lock rather than blocking in
+// pg_advisory_lock: a blocked statement holds a snapshot, and River's
+// migrations build indexes CONCURRENTLY, which wait for every snapshot, so
+// a blocking waiter would deadlock with the migrator it waits for.
+func WaitAdvisoryLock(ctx context.Context, conn bun.Conn, id int64) error {
+	for {
+		var ok bool
+		if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock(?)", id).Scan(&ok); err != nil {
+			return err
+		}
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

@@ -3,6 +3,8 @@ package domain
 import (
 	"errors"
 	"fmt"
+
+	"github.com/platformhq/platform/db"
 )
 
 // Stable error codes. Each code maps to exactly one HTTP status in rest/ and is
@@ -81,8 +83,13 @@ func NotFound(resource string) *Error {
 	return &Error{Code: CodeNotFound, Message: resource + " not found"}
 }
 
-// Internal hides cause behind a generic message.
+// Internal hides cause behind a generic message. A value Postgres refused to
+// store (a NUL byte, an invalid encoding) is the client's fault, not ours,
+// and becomes BAD_REQUEST.
 func Internal(cause error) *Error {
+	if db.IsInvalidText(cause) {
+		return &Error{Code: CodeBadRequest, Message: "The request contains characters that cannot be stored (such as NUL bytes).", cause: cause}
+	}
 	return &Error{Code: CodeInternal, Message: "Internal error.", cause: cause}
 }
 

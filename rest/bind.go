@@ -51,9 +51,54 @@ func decodeJSON(body []byte, dst any) error {
 		}
 		return domain.Invalid(field, "must be "+article(jsonKind(typeErr.Type)))
 	default:
-		// Custom unmarshalers (time.Time, ...) report bad values here.
+		// Custom unmarshalers (time.Time, ...) report bad values here,
+		// without naming the member: find it by decoding member by member.
+		if field, t := failingMember(body, dst); field != "" {
+			return domain.Invalid(field, "must be "+article(jsonKind(t)))
+		}
 		return domain.Invalid("body", cleanMessage(err.Error()))
 	}
+}
+
+// failingMember returns the JSON name and Go type of the first top-level
+// member of body that does not decode into its field of dst's struct.
+func failingMember(body []byte, dst any) (string, reflect.Type) {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(body, &members) != nil {
+		return "", nil
+	}
+	t := reflect.TypeOf(dst)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return "", nil
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		raw, ok := members[name]
+		if !ok {
+			continue
+		}
+		if json.Unmarshal(raw, reflect.New(f.Type).Interface()) != nil {
+			return name, valueType(f.Type)
+		}
+	}
+	return "", nil
+}
+
+// valueType sees through domain.Optional[T] to T.
+func valueType(t reflect.Type) reflect.Type {
+	if t.Kind() == reflect.Struct && strings.HasPrefix(t.Name(), "Optional[") {
+		if f, ok := t.FieldByName("Value"); ok {
+			return f.Type
+		}
+	}
+	return t
 }
 
 func cleanMessage(s string) string {
@@ -90,6 +135,9 @@ func jsonKind(t reflect.Type) string {
 }
 
 func article(kind string) string {
+	if strings.HasPrefix(kind, "RFC") {
+		return "an " + kind
+	}
 	switch kind[0] {
 	case 'a', 'e', 'i', 'o', 'u':
 		return "an " + kind

@@ -12,6 +12,7 @@ import (
 func (a *API) publicRoutes() []Route {
 	return []Route{
 		{Section: "Public", Method: "GET", Path: "/docs", Summary: "API documentation UI", Auth: Public, Raw: a.docsUI()},
+		{Section: "Public", Extra: true, Method: "GET", Path: "/docs/assets/*", Summary: "Docs UI assets", Auth: Public, NoRateLimit: true, Raw: a.docsAssets()},
 		{Section: "Public", Method: "GET", Path: "/health", Summary: "Health check", Auth: Public, NoRateLimit: true, Op: Op0(a.health)},
 		{Section: "Public", Method: "GET", Path: "/", Summary: "Landing page", Auth: Public, Raw: http.HandlerFunc(a.landing)},
 		{Section: "Public", Method: "GET", Path: "/docs/openapi.json", Summary: "OpenAPI specification", Auth: Public, Raw: a.openAPIHandler()},

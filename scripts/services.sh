@@ -19,9 +19,11 @@ PGDATA_DIR=$STATE_DIR/pg
 LOCAL_PG_URL="postgres://platform@127.0.0.1:$PG_PORT/platform?sslmode=disable"
 LOCAL_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export DEBIAN_FRONTEND=noninteractive PGCONNECT_TIMEOUT=3
+export PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin   # runuser, apt-get: CI's PATH may lack sbin
 
 log() { echo "services: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+mask() { sed -E 's#//([^:/@]*):[^@/]*@#//\1:***@#' <<<"$1"; }   # hide passwords in logs
 
 pg_ok() { command -v psql >/dev/null && psql -w -Atqc 'select 1' "$1" >/dev/null 2>&1; }
 redis_ok() { command -v redis-cli >/dev/null && [[ "$(timeout 5 redis-cli -u "$1" ping 2>/dev/null)" == PONG ]]; }
@@ -39,7 +41,7 @@ apt_install() {
   sudo_ apt-get update -qq >&2
   # Package postinst scripts may try to start system services; without systemd
   # that fails or is skipped, which is fine: we run our own servers.
-  sudo_ apt-get install -y -qq "$@" >&2 || die "apt-get install $* failed"
+  detached sudo_ apt-get install -y -qq -o Dpkg::Use-Pty=0 "$@" >&2 || die "apt-get install $* failed"
 }
 
 # Postgres refuses to run as root, so as root run its tools as `postgres`
@@ -48,7 +50,20 @@ as_pg() {
   if ((EUID == 0)); then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
-pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1; }
+# Run a command that leaves a server behind with only stdin/stdout/stderr open:
+# otherwise the server inherits our flock fd (and holds the lock forever) and
+# any pipe our caller (make, CI) passed down, which would then never see EOF.
+detached() {
+  (
+    for fd in "/proc/$BASHPID/fd/"*; do
+      fd=${fd##*/}
+      if ((fd > 2)); then eval "exec $fd>&-"; fi
+    done
+    "$@"
+  ) </dev/null
+}
+
+pg_bin() { find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin 2>/dev/null | sort -V | tail -n1; }
 
 start_local_pg() {
   [[ -n "$(pg_bin)" && -x "$(pg_bin)/initdb" ]] || apt_install postgresql postgresql-contrib
@@ -81,7 +96,7 @@ EOF
   if ! as_pg "$bin/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
     log "starting project-local Postgres on 127.0.0.1:$PG_PORT"
     # -l sends the server's output to a file, so it never holds our stdout/stderr open.
-    as_pg "$bin/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -o "-p $PG_PORT" -w -t 30 start >&2 \
+    detached as_pg "$bin/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -o "-p $PG_PORT" -w -t 30 start >&2 \
       || die "Postgres failed to start; see $PGDATA_DIR/server.log"
   fi
   local admin="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
@@ -98,7 +113,7 @@ start_local_redis() {
   command -v redis-server >/dev/null || apt_install redis-server
   log "starting project-local Redis on 127.0.0.1:$REDIS_PORT"
   # No persistence: test data only. --daemonize detaches from our stdout/stderr.
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --save '' --appendonly no \
+  detached redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --save '' --appendonly no \
     --dir "$STATE_DIR" --logfile "$STATE_DIR/redis.log" --pidfile "$STATE_DIR/redis.pid" >&2 \
     || die "redis-server failed to start; see $STATE_DIR/redis.log"
 }
@@ -121,31 +136,32 @@ if [[ "${1:-}" == stop ]]; then
 fi
 
 # --- Postgres ---
+SYSTEM_PG_URL="postgres://platform:platform@127.0.0.1:5432/platform?sslmode=disable"
 if [[ -n "${DATABASE_URL:-}" ]] && pg_ok "$DATABASE_URL"; then
   db_url=$DATABASE_URL
-elif pg_ok "postgres://platform:platform@127.0.0.1:5432/platform?sslmode=disable"; then
-  db_url="postgres://platform:platform@127.0.0.1:5432/platform?sslmode=disable"
 else
-  [[ -z "${DATABASE_URL:-}" ]] || log "DATABASE_URL does not answer; using a project-local Postgres"
-  start_local_pg
-  db_url=$LOCAL_PG_URL
-  wait_for "Postgres ($db_url)" pg_ok "$db_url"
+  [[ -z "${DATABASE_URL:-}" ]] || log "DATABASE_URL ($(mask "$DATABASE_URL")) does not answer; ignoring it"
+  if pg_ok "$SYSTEM_PG_URL"; then   # a developer's own server with the project role
+    db_url=$SYSTEM_PG_URL
+  else
+    start_local_pg
+    db_url=$LOCAL_PG_URL
+    wait_for "Postgres ($db_url)" pg_ok "$db_url"
+  fi
 fi
 
 # --- Redis ---
 if [[ -n "${REDIS_URL:-}" ]] && redis_ok "$REDIS_URL"; then
   redis_url=$REDIS_URL
-elif redis_ok "$LOCAL_REDIS_URL"; then
-  redis_url=$LOCAL_REDIS_URL
 else
-  [[ -z "${REDIS_URL:-}" ]] || log "REDIS_URL does not answer; using a project-local Redis"
-  start_local_redis
+  [[ -z "${REDIS_URL:-}" ]] || log "REDIS_URL ($(mask "$REDIS_URL")) does not answer; ignoring it"
+  redis_ok "$LOCAL_REDIS_URL" || start_local_redis
   redis_url=$LOCAL_REDIS_URL
   wait_for "Redis ($redis_url)" redis_ok "$redis_url"
 fi
 
-log "Postgres: $db_url"
-log "Redis:    $redis_url"
+log "Postgres: $(mask "$db_url")"
+log "Redis:    $(mask "$redis_url")"
 sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }   # single-quote for eval
 echo "export DATABASE_URL=$(sq "$db_url")"
 echo "export REDIS_URL=$(sq "$redis_url")"

@@ -44,7 +44,16 @@ func main() {
 	}
 }
 
+// run executes one command line; asking a subcommand for --help is no error.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage+app.EnvHelp+"\n")
 		return nil
@@ -78,6 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return keyCreate(ctx, args[2:], stdout, stderr)
 	case "demo":
 		fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 		asJSON := fs.Bool("json", false, "print JSON")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
@@ -126,6 +136,7 @@ func adminCtx(ctx context.Context, tenantID string) context.Context {
 
 func tenantCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("tenant create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	name := fs.String("name", "", "tenant name (required)")
 	plan := fs.String("plan", "", "plan: free, pro or enterprise (default free)")
 	asJSON := fs.Bool("json", false, `print {"tenant_id","api_key"} as JSON`)
@@ -143,6 +154,7 @@ func tenantCreate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 func keyCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("key create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	tenant := fs.String("tenant", "", "tenant id (required)")
 	scopes := fs.String("scopes", "", "comma-separated scopes: read,write,schema,files,auth,ai,* (empty: publishable key)")
 	label := fs.String("label", "", "label")
@@ -202,6 +214,7 @@ func describe(err error) error {
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	addr := fs.String("addr", "", "listen address (default $PLATFORM_ADDR or 127.0.0.1:8080)")
 	demo := fs.Bool("demo", false, "create or reuse a demo tenant and print its API key")
 	if err := fs.Parse(args); err != nil {

@@ -125,7 +125,7 @@ func ensureTemplate(ctx context.Context, admin *bun.DB) (string, error) {
 		return "", err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(727274002)"); err != nil {
+	if err := db.WaitAdvisoryLock(ctx, conn, 727274002); err != nil {
 		return "", err
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(727274002)") //nolint:errcheck

@@ -314,8 +314,10 @@ func (s *Service) lockKey(ctx context.Context, w *domain.Write, tenantID, keyID 
 	return row, nil
 }
 
+// checkPlanLimit locks the tenant row so that concurrent creates count and
+// insert one at a time and can never exceed the plan's limit.
 func (s *Service) checkPlanLimit(ctx context.Context, w *domain.Write, tenantID string) error {
-	t, err := db.TenantGetByID(ctx, w.Tx, tenantID)
+	t, err := db.TenantGetForUpdate(ctx, w.Tx, tenantID)
 	if err != nil {
 		return domain.Internal(err)
 	}
@@ -343,7 +345,7 @@ func (s *Service) validate(label string, scopes, allow []string, rl *domain.Rate
 }
 
 func (s *Service) validateInto(v *domain.Validation, label string, scopes, allow []string, rl *domain.RateLimit) {
-	v.Check(len(label) > 200, "label", "must be at most 200 characters")
+	domain.CheckText(v, "label", label, 200, false)
 	v.Check(len(scopes) > len(domain.AllScopes), "scopes", "has too many entries")
 	for _, sc := range scopes {
 		if !slices.Contains(domain.AllScopes, sc) {

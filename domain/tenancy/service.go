@@ -127,8 +127,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Provisioned, erro
 		in.Plan = domain.DefaultPlan
 	}
 	var v domain.Validation
-	v.Check(in.Name == "", "name", "is required")
-	v.Check(len(in.Name) > 200, "name", "must be at most 200 characters")
+	domain.CheckText(&v, "name", in.Name, 200, true)
 	v.Check(!validPlan(in.Plan), "plan", "must be one of free, pro, enterprise")
 	validateOrigins(&v, in.CORSOrigins)
 	if err := v.Err(); err != nil {
@@ -208,7 +207,7 @@ func (s *Service) Update(ctx context.Context, in UpdateInput) (Tenant, error) {
 	var v domain.Validation
 	if in.Name != nil {
 		*in.Name = strings.TrimSpace(*in.Name)
-		v.Check(*in.Name == "" || len(*in.Name) > 200, "name", "must be 1 to 200 characters")
+		domain.CheckText(&v, "name", *in.Name, 200, true)
 	}
 	v.Check(in.Plan != nil && !validPlan(*in.Plan), "plan", "must be one of free, pro, enterprise")
 	if in.CORSOrigins != nil {
