@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
@@ -178,4 +179,55 @@ func redisHost(u string) (string, error) {
 		return "", err
 	}
 	return req.URL.Host, nil
+}
+
+func TestPublicRoutesAreLimitedPerIP(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Options{PublicRateLimit: domain.RateLimit{PerMinute: 3, PerHour: 100},
+		Clock: domain.NewFakeClock(uniqueMinute())})
+	tn := env.NewTenant(t)
+	path := "/v1/tenant-config?tenant_id=" + tn.ID
+	// Every request of the suite comes from 127.0.0.1; the clock puts this
+	// run's requests in a minute window no other test (or run) uses.
+	for i := 0; i < 3; i++ {
+		res := env.Do(t, apptest.Request{Path: path})
+		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+		require.Equal(t, "3", res.Header.Get("X-RateLimit-Limit-Minute"))
+	}
+	res := env.Do(t, apptest.Request{Path: path})
+	require.Equal(t, http.StatusTooManyRequests, res.Status)
+	require.Equal(t, "RATE_LIMITED", res.Error.Code)
+	require.NotEmpty(t, res.Header.Get("Retry-After"))
+	// Probes are never limited.
+	require.Equal(t, http.StatusOK, env.Do(t, apptest.Request{Path: "/health"}).Status)
+}
+
+func TestRevocationReachesEveryInstanceAtOnce(t *testing.T) {
+	t.Parallel()
+	a, b := apptest.New(t), apptest.New(t) // two API instances on one database and Redis
+	tn := a.NewTenant(t)
+	res := a.Do(t, apptest.Request{Method: "POST", Path: "/v1/keys", Key: tn.Key, Body: map[string]any{"label": "x"}})
+	require.Equal(t, http.StatusCreated, res.Status)
+	var created struct {
+		Key   struct{ ID string }
+		Token string
+	}
+	res.Decode(t, &created)
+	require.Equal(t, http.StatusOK, b.Do(t, apptest.Request{Path: "/v1/usage", Key: created.Token}).Status, "b caches the key")
+
+	require.Equal(t, http.StatusOK, a.Do(t, apptest.Request{Method: "DELETE", Path: "/v1/keys/" + created.Key.ID, Key: tn.Key}).Status)
+	deadline := time.Now().Add(time.Second) // well under the cache TTL
+	for {
+		st := b.Do(t, apptest.Request{Path: "/v1/usage", Key: created.Token}).Status
+		if st == http.StatusUnauthorized {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "instance b still accepts a revoked key")
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// uniqueMinute is the 20th second of a random minute far in the future.
+func uniqueMinute() time.Time {
+	return time.Date(2040, 1, 1, 0, 0, 20, 0, time.UTC).Add(time.Duration(rand.Int64N(50_000_000)) * time.Minute)
 }

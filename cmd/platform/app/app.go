@@ -48,6 +48,10 @@ type Config struct {
 	DBMaxConns  int    // DATABASE_MAX_CONNS, default 20
 	TrustProxy  bool   // PLATFORM_TRUST_PROXY=true reads X-Forwarded-For
 
+	// PublicRateLimit is the per-IP allowance on public routes (zero: the
+	// REST default of 300 a minute, 10,000 an hour).
+	PublicRateLimit domain.RateLimit
+
 	Log   *slog.Logger
 	Clock domain.Clock
 }
@@ -143,7 +147,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Tenants = tenancy.NewService(core, a.Keys)
 	gql := graph.NewHandler(graph.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Authenticate: a.Keys.Authenticate})
 	a.REST = rest.New(rest.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, GraphQL: gql,
-		AdminKey: cfg.AdminKey, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy})
+		AdminKey: cfg.AdminKey, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy,
+		PublicRateLimit: cfg.PublicRateLimit})
 	a.Handler = a.REST.Handler()
 	return a, nil
 }

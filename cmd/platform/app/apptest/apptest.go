@@ -39,6 +39,8 @@ type Options struct {
 	RedisURL string
 	// NoBackground skips the job queue and cache listener.
 	NoBackground bool
+	// PublicRateLimit overrides the per-IP limit of public routes.
+	PublicRateLimit domain.RateLimit
 }
 
 // New starts a platform on this package's test database. It stops with the test.
@@ -57,6 +59,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	if os.Getenv("PLATFORM_TEST_LOG") != "" {
 		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
+	cfg.PublicRateLimit = o.PublicRateLimit
 	if o.RedisURL != "" {
 		cfg.RedisURL = o.RedisURL
 	}
