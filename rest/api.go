@@ -108,6 +108,11 @@ func (a *API) serve(route Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, err := a.authenticate(w, r, route)
 		if err != nil {
+			// Failed credentials count against the client IP's public budget,
+			// so guessing keys is throttled like any anonymous traffic.
+			if limited := a.rateLimit(w, r, route); limited != nil {
+				err = limited
+			}
 			a.fail(w, r, err)
 			return
 		}
