@@ -15,28 +15,17 @@ import (
 // idempotentWriter records the answer to a request that carried an
 // Idempotency-Key, so a retry with the same key and body replays it.
 type idempotentWriter struct {
-	http.ResponseWriter
-	a      *API
-	ctx    context.Context
-	key    string
-	hash   string
-	status int
-	buf    bytes.Buffer
-}
-
-func (w *idempotentWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
+	statusRecorder
+	a    *API
+	ctx  context.Context
+	key  string
+	hash string
+	buf  bytes.Buffer
 }
 
 func (w *idempotentWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
 	w.buf.Write(b)
-	return w.ResponseWriter.Write(b)
+	return w.statusRecorder.Write(b)
 }
 
 // finish stores a final answer; server errors release the key so that the
@@ -84,7 +73,7 @@ func (a *API) beginIdempotent(w http.ResponseWriter, r *http.Request, body []byt
 		a.log.Warn("idempotency store unavailable; request runs unprotected", "err", err)
 		return nil, false
 	case rec == nil:
-		return &idempotentWriter{ResponseWriter: w, a: a, ctx: r.Context(), key: redisKey, hash: bodyHash}, false
+		return &idempotentWriter{statusRecorder: statusRecorder{ResponseWriter: w}, a: a, ctx: r.Context(), key: redisKey, hash: bodyHash}, false
 	case rec.BodyHash != bodyHash:
 		writeError(w, r, domain.Errorf(domain.CodeIdempotencyConflict,
 			"This Idempotency-Key was used with a different request."))
