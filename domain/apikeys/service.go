@@ -395,3 +395,13 @@ func rateLimitJSON(rl *domain.RateLimit) json.RawMessage {
 	raw, _ := json.Marshal(rl)
 	return raw
 }
+
+// Events streams the caller's tenant's key events (created, updated,
+// revoked, rotated) until ctx ends. Errors: UNAUTHORIZED, INSUFFICIENT_SCOPE.
+func (s *Service) Events(ctx context.Context) (<-chan domain.Event, error) {
+	p, err := domain.RequireScope(ctx, domain.ScopeAll)
+	if err != nil {
+		return nil, err
+	}
+	return s.core.Subscribe(ctx, p.TenantID, Topic)
+}

@@ -59,7 +59,12 @@ func New(t testing.TB, opts ...Options) *Env {
 	if os.Getenv("PLATFORM_TEST_LOG") != "" {
 		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	cfg.PublicRateLimit = o.PublicRateLimit
+	// Every test package shares Redis and the client IP 127.0.0.1, so the
+	// per-IP public limit is lifted unless a test sets its own.
+	cfg.PublicRateLimit = domain.RateLimit{PerMinute: 1_000_000, PerHour: 60_000_000}
+	if o.PublicRateLimit.PerMinute > 0 {
+		cfg.PublicRateLimit = o.PublicRateLimit
+	}
 	if o.RedisURL != "" {
 		cfg.RedisURL = o.RedisURL
 	}

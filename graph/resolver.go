@@ -1,0 +1,15 @@
+package graph
+
+import (
+	"github.com/platformhq/platform/domain"
+	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/tenancy"
+)
+
+// Resolver holds the domain services the resolvers call. Resolvers are thin:
+// each calls one domain method, which authorizes the caller from ctx.
+type Resolver struct {
+	core    *domain.Core
+	keys    *apikeys.Service
+	tenants *tenancy.Service
+}
