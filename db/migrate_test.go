@@ -25,7 +25,9 @@ func freshDatabase(t *testing.T) string {
 	u, err := url.Parse(dbtest.PackageDatabaseURL())
 	require.NoError(t, err)
 	u.Path = "/" + name
-	t.Cleanup(func() { _, _ = admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	t.Cleanup(func() {
+		_, _ = admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
 	return u.String()
 }
 

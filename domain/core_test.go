@@ -136,4 +136,3 @@ func TestOutboxRelayRepublishesStrandedEvents(t *testing.T) {
 	require.NoError(t, b.core.DB.NewRaw("SELECT count(*) FROM outbox_events WHERE tenant_id = ? AND published_at IS NULL", b.tenant).Scan(ctx, &n))
 	require.Zero(t, n)
 }
-

@@ -87,7 +87,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return keyCreate(ctx, args[2:], stdout, stderr)
 	case "demo":
 		fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+		fs.SetOutput(stderr)
 		asJSON := fs.Bool("json", false, "print JSON")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
