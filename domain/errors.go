@@ -24,6 +24,7 @@ const (
 	CodeConflict            = "CONFLICT"
 	CodeDependencyExists    = "DEPENDENCY_EXISTS"
 	CodeInvalidState        = "INVALID_STATE"
+	CodePeriodClosed        = "PERIOD_CLOSED"
 	CodeIdempotencyConflict = "IDEMPOTENCY_CONFLICT"
 	CodeInvalidConfirmToken = "INVALID_CONFIRM_TOKEN"
 	CodeGone                = "GONE"

@@ -26,6 +26,7 @@ var statusByCode = map[string]int{
 	domain.CodeConflict:            http.StatusConflict,
 	domain.CodeDependencyExists:    http.StatusConflict,
 	domain.CodeInvalidState:        http.StatusConflict,
+	domain.CodePeriodClosed:        http.StatusConflict,
 	domain.CodeIdempotencyConflict: http.StatusConflict,
 	domain.CodeGone:                http.StatusGone,
 	domain.CodePayloadTooLarge:     http.StatusRequestEntityTooLarge,
