@@ -2,7 +2,9 @@ package rest
 
 // accountingRoutes lists the reference's Accounting endpoints.
 // Entries without an Op answer 501 NOT_IMPLEMENTED until their issue lands.
-func accountingRoutes() []Route {
+func (a *API) accountingRoutes() []Route {
+	acct := a.cfg.Accounting
+	_ = acct
 	return []Route{
 		{Section: "Accounting", Method: "GET", Path: "/v1/accounting/reports/aged-payables", Summary: "Aged payables report", Auth: Bearer, Scope: "read", Permission: "accounting:read"},
 		{Section: "Accounting", Method: "GET", Path: "/v1/accounting/reports/aged-receivables", Summary: "Aged receivables report", Auth: Bearer, Scope: "read", Permission: "accounting:read"},

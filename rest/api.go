@@ -19,6 +19,7 @@ import (
 
 	"github.com/platformhq/platform/db/kv"
 	"github.com/platformhq/platform/domain"
+	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
 	"github.com/platformhq/platform/domain/tenancy"
 )
@@ -28,6 +29,8 @@ type Config struct {
 	Core    *domain.Core
 	Keys    *apikeys.Service
 	Tenants *tenancy.Service
+	// Accounting keeps the tenant's books.
+	Accounting *accounting.Service
 	// GraphQL serves /graphql behind the same middleware (nil: 501).
 	GraphQL http.Handler
 	// AdminKey guards /v1/admin/*; empty disables the admin API.

@@ -9,7 +9,7 @@ func (a *API) table() []Route {
 		a.tenantRoutes(),
 		a.keyRoutes(),
 		a.graphQLRoutes(),
-		accountingRoutes(),
+		a.accountingRoutes(),
 		aiRoutes(),
 		aiprovidersRoutes(),
 		analyticsRoutes(),

@@ -23,6 +23,7 @@ import (
 	"github.com/platformhq/platform/db"
 	"github.com/platformhq/platform/db/kv"
 	"github.com/platformhq/platform/domain"
+	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
 	"github.com/platformhq/platform/domain/tenancy"
 	"github.com/platformhq/platform/graph"
@@ -107,6 +108,7 @@ type App struct {
 	Core    *domain.Core
 	Keys    *apikeys.Service
 	Tenants *tenancy.Service
+	Books   *accounting.Service
 	REST    *rest.API
 	Handler http.Handler
 
@@ -145,9 +147,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	a.Keys = apikeys.NewService(core)
 	a.Tenants = tenancy.NewService(core, a.Keys)
+	a.Books = accounting.NewService(core)
 	gql := graph.NewHandler(graph.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Authenticate: a.Keys.Authenticate})
 	a.REST = rest.New(rest.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, GraphQL: gql,
-		AdminKey: cfg.AdminKey, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy,
+		Accounting: a.Books, AdminKey: cfg.AdminKey, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy,
 		PublicRateLimit: cfg.PublicRateLimit})
 	a.Handler = a.REST.Handler()
 	return a, nil
