@@ -116,6 +116,17 @@ func jsonKind(t reflect.Type) string {
 	if t.String() == "time.Time" {
 		return "RFC 3339 timestamp"
 	}
+	// Domain value types describe themselves (a date, a decimal number).
+	if m, ok := t.MethodByName("OpenAPISchema"); ok && m.Type.NumIn() == 1 {
+		if schema, ok := reflect.Zero(t).MethodByName("OpenAPISchema").Call(nil)[0].Interface().(map[string]any); ok {
+			if f, ok := schema["format"].(string); ok && f == "date" {
+				return "date (YYYY-MM-DD)"
+			}
+			if ty, ok := schema["type"].(string); ok {
+				return ty
+			}
+		}
+	}
 	switch t.Kind() {
 	case reflect.String:
 		return "string"
