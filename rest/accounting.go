@@ -5,6 +5,7 @@ package rest
 func (a *API) accountingRoutes() []Route {
 	acct := a.cfg.Accounting
 	return []Route{
+		{Section: "Accounting", Extra: true, Method: "POST", Path: "/v1/accounting/accounts/seed", Summary: "Seed the standard chart of accounts", Auth: Bearer, Scope: "write", Permission: "accounting:write", Op: Op0(acct.SeedChart)},
 		{Section: "Accounting", Method: "GET", Path: "/v1/accounting/reports/aged-payables", Summary: "Aged payables report", Auth: Bearer, Scope: "read", Permission: "accounting:read"},
 		{Section: "Accounting", Method: "GET", Path: "/v1/accounting/reports/aged-receivables", Summary: "Aged receivables report", Auth: Bearer, Scope: "read", Permission: "accounting:read"},
 		{Section: "Accounting", Method: "POST", Path: "/v1/accounting/invoices/:invoice_id/approve", Summary: "Approve invoice", Auth: Bearer, Scope: "write", Permission: "accounting:write"},

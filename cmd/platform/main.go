@@ -28,7 +28,7 @@ const usage = `platform: a multi-tenant backend (REST + GraphQL).
 Usage:
   platform serve [--addr ADDR] [--demo]   migrate, then serve the API (--demo: create or reuse a demo tenant and print its key)
   platform migrate                        apply pending database migrations
-  platform tenant create --name NAME [--plan free|pro|enterprise] [--json]
+  platform tenant create --name NAME [--plan free|pro|enterprise] [--base-currency USD] [--json]
                                           create a tenant and its first API key (scope *)
   platform key create --tenant ID [--scopes read,write] [--label L] [--json]
                                           create an API key for a tenant
@@ -139,12 +139,13 @@ func tenantCreate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.SetOutput(stderr)
 	name := fs.String("name", "", "tenant name (required)")
 	plan := fs.String("plan", "", "plan: free, pro or enterprise (default free)")
+	base := fs.String("base-currency", "", "ISO 4217 base currency of the books (default USD)")
 	asJSON := fs.Bool("json", false, `print {"tenant_id","api_key"} as JSON`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	return withApp(ctx, stderr, func(a *app.App) error {
-		p, err := a.Tenants.Create(adminCtx(ctx, ""), tenancy.CreateInput{Name: *name, Plan: *plan})
+		p, err := a.Tenants.Create(adminCtx(ctx, ""), tenancy.CreateInput{Name: *name, Plan: *plan, BaseCurrency: *base})
 		if err != nil {
 			return describe(err)
 		}

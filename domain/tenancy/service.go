@@ -13,6 +13,7 @@ import (
 
 	"github.com/platformhq/platform/db"
 	"github.com/platformhq/platform/domain"
+	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
 )
 
@@ -33,6 +34,9 @@ type Settings struct {
 	// CORSOrigins are the browser origins allowed to call the API with this
 	// tenant's credentials. Defaults to none (same origin only).
 	CORSOrigins []string `json:"cors_origins"`
+	// BaseCurrency is the ISO 4217 currency the books report in, set at
+	// creation (default USD); accounting freezes it at the first posting.
+	BaseCurrency string `json:"base_currency"`
 }
 
 func fromRow(r *db.Tenant) Tenant {
@@ -41,6 +45,9 @@ func fromRow(r *db.Tenant) Tenant {
 	_ = json.Unmarshal(r.Settings, &t.Settings)
 	if t.Settings.CORSOrigins == nil {
 		t.Settings.CORSOrigins = []string{}
+	}
+	if t.Settings.BaseCurrency == "" {
+		t.Settings.BaseCurrency = "USD"
 	}
 	return t
 }
@@ -67,9 +74,10 @@ func NewService(core *domain.Core, keys *apikeys.Service) *Service {
 
 // CreateInput is the body of POST /v1/admin/tenants.
 type CreateInput struct {
-	Name        string   `json:"name"`
-	Plan        string   `json:"plan"`
-	CORSOrigins []string `json:"cors_origins"`
+	Name         string   `json:"name"`
+	Plan         string   `json:"plan"`
+	CORSOrigins  []string `json:"cors_origins"`
+	BaseCurrency string   `json:"base_currency"`
 }
 
 // Provisioned is a new tenant with its first API key (scope "*").
@@ -130,11 +138,16 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Provisioned, erro
 	domain.CheckText(&v, "name", in.Name, 200, true)
 	v.Check(!validPlan(in.Plan), "plan", "must be one of free, pro, enterprise")
 	validateOrigins(&v, in.CORSOrigins)
+	if in.BaseCurrency == "" {
+		in.BaseCurrency = "USD"
+	}
+	iso, ok := accounting.ISOCurrency(in.BaseCurrency)
+	v.Check(!ok, "base_currency", "must be an ISO 4217 currency code")
 	if err := v.Err(); err != nil {
 		return Provisioned{}, err
 	}
 	now := s.core.Clock.Now()
-	settings, _ := json.Marshal(Settings{CORSOrigins: orEmpty(in.CORSOrigins)})
+	settings, _ := json.Marshal(Settings{CORSOrigins: orEmpty(in.CORSOrigins), BaseCurrency: iso.Code})
 	row := &db.Tenant{ID: domain.NewID(domain.PrefixTenant), Name: in.Name, Plan: in.Plan, Status: "active",
 		Settings: settings, CreatedAt: now, UpdatedAt: now}
 	var out Provisioned
