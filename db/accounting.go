@@ -132,7 +132,7 @@ type AcctJournalLine struct {
 }
 
 // AcctBooksEnsure creates the tenant's books row if absent (with base) and
-// returns it locked FOR SHARE when lock is true.
+// returns it.
 func AcctBooksEnsure(ctx context.Context, idb bun.IDB, tenantID, base string) (*AcctBooks, error) {
 	_, err := idb.NewRaw(`INSERT INTO acct_books (tenant_id, base_currency) VALUES (?, ?)
 		ON CONFLICT (tenant_id) DO NOTHING`, tenantID, base).Exec(ctx)
@@ -141,6 +141,13 @@ func AcctBooksEnsure(ctx context.Context, idb bun.IDB, tenantID, base string) (*
 	}
 	row := new(AcctBooks)
 	err = idb.NewSelect().Model(row).Where("tenant_id = ?", tenantID).Scan(ctx)
+	return row, err
+}
+
+// AcctBooksGet loads a tenant's books row.
+func AcctBooksGet(ctx context.Context, idb bun.IDB, tenantID string) (*AcctBooks, error) {
+	row := new(AcctBooks)
+	err := idb.NewSelect().Model(row).Where("tenant_id = ?", tenantID).Scan(ctx)
 	return row, err
 }
 

@@ -214,7 +214,10 @@ func (s *Service) CreateEntryTx(ctx context.Context, w *domain.Write, p *domain.
 			return Entry{}, err
 		}
 	}
-	out := s.entryOut(row, lines, books)
+	out, err := s.entryOut(ctx, w.Tx, row, lines, books)
+	if err != nil {
+		return Entry{}, err
+	}
 	return out, s.recordEntry(w, p.TenantID, "journal_entry.created", out)
 }
 
@@ -270,7 +273,9 @@ func (s *Service) UpdateJournalEntry(ctx context.Context, in UpdateEntryInput) (
 		if err := db.AcctLinesInsert(ctx, w.Tx, lines); err != nil {
 			return domain.Internal(err)
 		}
-		out = s.entryOut(row, lines, books)
+		if out, err = s.entryOut(ctx, w.Tx, row, lines, books); err != nil {
+			return err
+		}
 		return s.recordEntry(w, p.TenantID, "journal_entry.updated", out)
 	})
 	return out, err
@@ -334,7 +339,9 @@ func (s *Service) PostJournalEntry(ctx context.Context, in EntryRef) (Entry, err
 		if err := s.post(ctx, w, p, row, lines); err != nil {
 			return err
 		}
-		out = s.entryOut(row, lines, books)
+		if out, err = s.entryOut(ctx, w.Tx, row, lines, books); err != nil {
+			return err
+		}
 		return s.recordEntry(w, p.TenantID, "journal_entry.posted", out)
 	})
 	return out, err
@@ -409,7 +416,9 @@ func (s *Service) ReverseJournalEntry(ctx context.Context, in ReverseInput) (Ent
 		if err := db.AcctEntryUpdate(ctx, w.Tx, orig); err != nil {
 			return domain.Internal(err)
 		}
-		out = s.entryOut(rev, lines, books)
+		if out, err = s.entryOut(ctx, w.Tx, rev, lines, books); err != nil {
+			return err
+		}
 		return s.recordEntry(w, p.TenantID, "journal_entry.reversed", out)
 	})
 	return out, err
@@ -526,26 +535,48 @@ func (s *Service) withLines(ctx context.Context, idb bun.IDB, tenantID string, r
 	for _, l := range lines {
 		byEntry[l.EntryID] = append(byEntry[l.EntryID], l)
 	}
-	places := map[string]int32{}
+	places := map[string]currencyPlaces{}
 	for i := range rows {
-		if _, ok := places[rows[i].Currency]; !ok {
-			places[rows[i].Currency], _ = s.places(ctx, idb, tenantID, rows[i].Currency, "currency")
+		pl, ok := places[rows[i].Currency]
+		if !ok {
+			if pl, err = s.placesOf(ctx, idb, tenantID, rows[i].Currency, books.BaseCurrency); err != nil {
+				return nil, err
+			}
+			places[rows[i].Currency] = pl
 		}
-		out = append(out, s.entryOutPlaces(&rows[i], byEntry[rows[i].ID], places[rows[i].Currency], books))
+		out = append(out, entryOutPlaces(&rows[i], byEntry[rows[i].ID], pl))
 	}
 	return out, nil
 }
 
-func (s *Service) entryOut(row *db.AcctJournalEntry, lines []db.AcctJournalLine, books *db.AcctBooks) Entry {
-	places, _ := s.places(context.Background(), s.core.DB, row.TenantID, row.Currency, "currency")
-	return s.entryOutPlaces(row, lines, places, books)
+// entryOut builds the answer for an entry whose lines are at hand.
+func (s *Service) entryOut(ctx context.Context, idb bun.IDB, row *db.AcctJournalEntry, lines []db.AcctJournalLine, books *db.AcctBooks) (Entry, error) {
+	pl, err := s.placesOf(ctx, idb, row.TenantID, row.Currency, books.BaseCurrency)
+	if err != nil {
+		return Entry{}, err
+	}
+	return entryOutPlaces(row, lines, pl), nil
 }
 
-func (s *Service) entryOutPlaces(row *db.AcctJournalEntry, lines []db.AcctJournalLine, places int32, books *db.AcctBooks) Entry {
-	basePlaces := places
-	if books.BaseCurrency != row.Currency {
-		basePlaces, _ = s.places(context.Background(), s.core.DB, row.TenantID, books.BaseCurrency, "currency")
+// currencyPlaces are the decimal places of an entry's currency and of the base.
+type currencyPlaces struct{ entry, base int32 }
+
+func (s *Service) placesOf(ctx context.Context, idb bun.IDB, tenantID, currency, base string) (currencyPlaces, error) {
+	p, err := s.places(ctx, idb, tenantID, currency, "currency")
+	if err != nil {
+		return currencyPlaces{}, err
 	}
+	b := p
+	if currency != base {
+		if b, err = s.places(ctx, idb, tenantID, base, "currency"); err != nil {
+			return currencyPlaces{}, err
+		}
+	}
+	return currencyPlaces{entry: p, base: b}, nil
+}
+
+func entryOutPlaces(row *db.AcctJournalEntry, lines []db.AcctJournalLine, pl currencyPlaces) Entry {
+	places, basePlaces := pl.entry, pl.base
 	e := Entry{ID: row.ID, Date: dateOf(row.Date), Description: row.Description, Reference: row.Reference,
 		Currency: row.Currency, ExchangeRate: Amount{Decimal: row.ExchangeRate}, Status: row.Status,
 		ReversalOf: row.ReversalOf, ReversedBy: row.ReversedBy, Lines: make([]Line, len(lines)),

@@ -67,7 +67,9 @@ func ParseDate(s string) (time.Time, error) {
 	return time.Parse(dateLayout, s)
 }
 
-func dateOf(t time.Time) Date { return Date{time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)} }
+func dateOf(t time.Time) Date {
+	return Date{time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
+}
 
 // reader authorizes a read of the books.
 func reader(ctx context.Context) (*domain.Principal, error) {
@@ -83,6 +85,13 @@ func writer(ctx context.Context) (*domain.Principal, error) {
 // currency) on first use. The base currency is the tenant's setting
 // base_currency (default USD).
 func (s *Service) books(ctx context.Context, idb bun.IDB, tenantID string) (*db.AcctBooks, error) {
+	b, err := db.AcctBooksGet(ctx, idb, tenantID)
+	if err == nil {
+		return b, nil
+	}
+	if !db.IsNoRows(err) {
+		return nil, domain.Internal(err)
+	}
 	base := "USD"
 	if t, err := db.TenantGetByID(ctx, idb, tenantID); err == nil {
 		var st struct {
@@ -92,8 +101,7 @@ func (s *Service) books(ctx context.Context, idb bun.IDB, tenantID string) (*db.
 			base = st.BaseCurrency
 		}
 	}
-	b, err := db.AcctBooksEnsure(ctx, idb, tenantID, base)
-	if err != nil {
+	if b, err = db.AcctBooksEnsure(ctx, idb, tenantID, base); err != nil {
 		return nil, domain.Internal(err)
 	}
 	if err := s.ensureCurrency(ctx, idb, tenantID, b.BaseCurrency); err != nil {
