@@ -31,6 +31,11 @@ func EnsureDemo(ctx context.Context, a *App) (Demo, error) {
 		if err != nil {
 			return Demo{}, err
 		}
+		// Give the demo books a chart of accounts to post to.
+		seedCtx := domain.WithPrincipal(ctx, &domain.Principal{Kind: domain.PrincipalAdmin, TenantID: p.TenantID})
+		if _, err := a.Books.SeedChart(seedCtx); err != nil {
+			return Demo{}, err
+		}
 		return Demo{TenantID: p.TenantID, APIKey: p.APIKey}, nil
 	}
 	scoped := domain.WithPrincipal(ctx, &domain.Principal{Kind: domain.PrincipalAdmin, TenantID: id})
