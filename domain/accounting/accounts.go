@@ -165,7 +165,7 @@ func (s *Service) CreateAccount(ctx context.Context, in CreateAccountInput) (Acc
 			return err
 		}
 		out = accountFromRow(row)
-		return s.recordAccount(w, p.TenantID, "account.created", nil, &out)
+		return s.recordAccount(w, p.TenantID, "account.create", "account.created", nil, &out)
 	})
 	return out, err
 }
@@ -243,7 +243,7 @@ func (s *Service) UpdateAccount(ctx context.Context, in UpdateAccountInput) (Acc
 			return domain.Internal(err)
 		}
 		out = accountFromRow(row)
-		return s.recordAccount(w, p.TenantID, "account.updated", &before, &out)
+		return s.recordAccount(w, p.TenantID, "account.update", "account.updated", &before, &out)
 	})
 	return out, err
 }
@@ -334,12 +334,12 @@ func (s *Service) DeleteAccount(ctx context.Context, in AccountRef) (Deleted, er
 		}
 		before := accountFromRow(row)
 		out = Deleted{ID: row.ID, Deleted: true}
-		return s.recordAccount(w, p.TenantID, "account.deleted", &before, nil)
+		return s.recordAccount(w, p.TenantID, "account.delete", "account.deleted", &before, nil)
 	})
 	return out, err
 }
 
-func (s *Service) recordAccount(w *domain.Write, tenantID, event string, before, after *Account) error {
+func (s *Service) recordAccount(w *domain.Write, tenantID, action, event string, before, after *Account) error {
 	id := ""
 	payload := after
 	if after != nil {
@@ -347,7 +347,7 @@ func (s *Service) recordAccount(w *domain.Write, tenantID, event string, before,
 	} else if before != nil {
 		id, payload = before.ID, before
 	}
-	if err := w.Audit(tenantID, event, "account", id, map[string]any{"before": before, "after": after}); err != nil {
+	if err := w.Audit(tenantID, action, "account", id, map[string]any{"before": before, "after": after}); err != nil {
 		return err
 	}
 	return w.Emit(tenantID, Topic, event, payload)

@@ -218,7 +218,7 @@ func (s *Service) CreateEntryTx(ctx context.Context, w *domain.Write, p *domain.
 	if err != nil {
 		return Entry{}, err
 	}
-	return out, s.recordEntry(w, p.TenantID, "journal_entry.created", out)
+	return out, s.recordEntry(w, p.TenantID, "journal_entry.create", "journal_entry.created", out)
 }
 
 // UpdateJournalEntry edits a draft. Errors: NOT_FOUND, INVALID_STATE (not a
@@ -276,7 +276,7 @@ func (s *Service) UpdateJournalEntry(ctx context.Context, in UpdateEntryInput) (
 		if out, err = s.entryOut(ctx, w.Tx, row, lines, books); err != nil {
 			return err
 		}
-		return s.recordEntry(w, p.TenantID, "journal_entry.updated", out)
+		return s.recordEntry(w, p.TenantID, "journal_entry.update", "journal_entry.updated", out)
 	})
 	return out, err
 }
@@ -301,7 +301,7 @@ func (s *Service) DeleteJournalEntry(ctx context.Context, in EntryRef) (Deleted,
 			return domain.Internal(err)
 		}
 		out = Deleted{ID: row.ID, Deleted: true}
-		if err := w.Audit(p.TenantID, "journal_entry.deleted", "journal_entry", row.ID, map[string]any{"date": row.Date.Format(dateLayout)}); err != nil {
+		if err := w.Audit(p.TenantID, "journal_entry.delete", "journal_entry", row.ID, map[string]any{"date": row.Date.Format(dateLayout)}); err != nil {
 			return err
 		}
 		return w.Emit(p.TenantID, Topic, "journal_entry.deleted", out)
@@ -342,7 +342,7 @@ func (s *Service) PostJournalEntry(ctx context.Context, in EntryRef) (Entry, err
 		if out, err = s.entryOut(ctx, w.Tx, row, lines, books); err != nil {
 			return err
 		}
-		return s.recordEntry(w, p.TenantID, "journal_entry.posted", out)
+		return s.recordEntry(w, p.TenantID, "journal_entry.post", "journal_entry.posted", out)
 	})
 	return out, err
 }
@@ -419,7 +419,7 @@ func (s *Service) ReverseJournalEntry(ctx context.Context, in ReverseInput) (Ent
 		if out, err = s.entryOut(ctx, w.Tx, rev, lines, books); err != nil {
 			return err
 		}
-		return s.recordEntry(w, p.TenantID, "journal_entry.reversed", out)
+		return s.recordEntry(w, p.TenantID, "journal_entry.reverse", "journal_entry.reversed", out)
 	})
 	return out, err
 }
@@ -505,8 +505,8 @@ func (s *Service) entry(ctx context.Context, idb bun.IDB, tenantID, id string, f
 	return row, nil
 }
 
-func (s *Service) recordEntry(w *domain.Write, tenantID, event string, e Entry) error {
-	if err := w.Audit(tenantID, event, "journal_entry", e.ID, map[string]any{"status": e.Status,
+func (s *Service) recordEntry(w *domain.Write, tenantID, action, event string, e Entry) error {
+	if err := w.Audit(tenantID, action, "journal_entry", e.ID, map[string]any{"status": e.Status,
 		"date": e.Date, "total": e.TotalDebit, "currency": e.Currency}); err != nil {
 		return err
 	}

@@ -68,7 +68,7 @@ func (s *Service) SeedChart(ctx context.Context) ([]Account, error) {
 		if added == 0 {
 			return nil
 		}
-		return w.Audit(p.TenantID, "accounts.seeded", "account", "", map[string]int{"added": added})
+		return w.Audit(p.TenantID, "accounts.seed", "account", "", map[string]int{"added": added})
 	})
 	if err != nil {
 		return nil, err
