@@ -358,70 +358,76 @@ func (s *Service) ReverseJournalEntry(ctx context.Context, in ReverseInput) (Ent
 	}
 	var out Entry
 	err = s.core.Write(ctx, func(w *domain.Write) error {
-		orig, err := s.entry(ctx, w.Tx, p.TenantID, in.EntryID, true)
-		if err != nil {
-			return err
-		}
-		switch orig.Status {
-		case StatusDraft:
-			return domain.Errorf(domain.CodeInvalidState, "A draft cannot be reversed; delete or edit it.")
-		case StatusReversed:
-			return domain.Errorf(domain.CodeInvalidState, "The entry is reversed already (by %s).", deref(orig.ReversedBy))
-		}
-		books, err := s.books(ctx, w.Tx, p.TenantID)
-		if err != nil {
-			return err
-		}
-		now := s.core.Clock.Now()
-		rev := &db.AcctJournalEntry{TenantID: p.TenantID, ID: domain.NewID("je_"), Date: orig.Date,
-			Description: "Reversal of " + orig.ID, Reference: orig.Reference, Currency: orig.Currency,
-			ExchangeRate: orig.ExchangeRate, Status: StatusDraft, ReversalOf: &orig.ID,
-			CreatedBy: p.ActorID(), CreatedAt: now, UpdatedAt: now}
-		if orig.Description != "" {
-			rev.Description = "Reversal: " + orig.Description
-		}
-		var v domain.Validation
-		if in.Date != nil {
-			if d, ok := requiredDate(&v, "date", *in.Date); ok {
-				rev.Date = d
-			}
-		}
-		if in.Description != nil {
-			rev.Description = *in.Description
-			domain.CheckText(&v, "description", rev.Description, 1000, false)
-		}
-		if err := v.Err(); err != nil {
-			return err
-		}
-		origLines, err := db.AcctLinesByEntries(ctx, w.Tx, p.TenantID, []string{orig.ID})
-		if err != nil {
-			return domain.Internal(err)
-		}
-		lines := make([]db.AcctJournalLine, len(origLines))
-		for i, l := range origLines {
-			lines[i] = db.AcctJournalLine{TenantID: p.TenantID, ID: domain.NewID("jl_"), EntryID: rev.ID, LineNo: l.LineNo,
-				AccountID: l.AccountID, Description: l.Description, Debit: l.Credit, Credit: l.Debit,
-				BaseDebit: l.BaseCredit, BaseCredit: l.BaseDebit, TaxCodeID: l.TaxCodeID, Date: rev.Date}
-		}
-		if err := db.AcctEntryInsert(ctx, w.Tx, rev); err != nil {
-			return domain.Internal(err)
-		}
-		if err := db.AcctLinesInsert(ctx, w.Tx, lines); err != nil {
-			return domain.Internal(err)
-		}
-		if err := s.post(ctx, w, p, rev, lines); err != nil {
-			return err
-		}
-		orig.Status, orig.ReversedBy, orig.UpdatedAt = StatusReversed, &rev.ID, now
-		if err := db.AcctEntryUpdate(ctx, w.Tx, orig); err != nil {
-			return domain.Internal(err)
-		}
-		if out, err = s.entryOut(ctx, w.Tx, rev, lines, books); err != nil {
-			return err
-		}
-		return s.recordEntry(w, p.TenantID, "journal_entry.reverse", "journal_entry.reversed", out)
+		out, err = s.reverse(ctx, w, p, in)
+		return err
 	})
 	return out, err
+}
+
+func (s *Service) reverse(ctx context.Context, w *domain.Write, p *domain.Principal, in ReverseInput) (Entry, error) {
+	orig, err := s.entry(ctx, w.Tx, p.TenantID, in.EntryID, true)
+	if err != nil {
+		return Entry{}, err
+	}
+	switch orig.Status {
+	case StatusDraft:
+		return Entry{}, domain.Errorf(domain.CodeInvalidState, "A draft cannot be reversed; delete or edit it.")
+	case StatusReversed:
+		return Entry{}, domain.Errorf(domain.CodeInvalidState, "The entry is reversed already (by %s).", deref(orig.ReversedBy))
+	}
+	books, err := s.books(ctx, w.Tx, p.TenantID)
+	if err != nil {
+		return Entry{}, err
+	}
+	now := s.core.Clock.Now()
+	rev := &db.AcctJournalEntry{TenantID: p.TenantID, ID: domain.NewID("je_"), Date: orig.Date,
+		Description: "Reversal of " + orig.ID, Reference: orig.Reference, Currency: orig.Currency,
+		ExchangeRate: orig.ExchangeRate, Status: StatusDraft, ReversalOf: &orig.ID,
+		SourceType: orig.SourceType, SourceID: orig.SourceID, CreatedBy: p.ActorID(), CreatedAt: now, UpdatedAt: now}
+	if orig.Description != "" {
+		rev.Description = "Reversal: " + orig.Description
+	}
+	var v domain.Validation
+	if in.Date != nil {
+		if d, ok := requiredDate(&v, "date", *in.Date); ok {
+			rev.Date = d
+		}
+	}
+	if in.Description != nil {
+		rev.Description = *in.Description
+		domain.CheckText(&v, "description", rev.Description, 1000, false)
+	}
+	if err := v.Err(); err != nil {
+		return Entry{}, err
+	}
+	origLines, err := db.AcctLinesByEntries(ctx, w.Tx, p.TenantID, []string{orig.ID})
+	if err != nil {
+		return Entry{}, domain.Internal(err)
+	}
+	lines := make([]db.AcctJournalLine, len(origLines))
+	for i, l := range origLines {
+		lines[i] = db.AcctJournalLine{TenantID: p.TenantID, ID: domain.NewID("jl_"), EntryID: rev.ID, LineNo: l.LineNo,
+			AccountID: l.AccountID, Description: l.Description, Debit: l.Credit, Credit: l.Debit,
+			BaseDebit: l.BaseCredit, BaseCredit: l.BaseDebit, TaxCodeID: l.TaxCodeID, Date: rev.Date}
+	}
+	if err := db.AcctEntryInsert(ctx, w.Tx, rev); err != nil {
+		return Entry{}, domain.Internal(err)
+	}
+	if err := db.AcctLinesInsert(ctx, w.Tx, lines); err != nil {
+		return Entry{}, domain.Internal(err)
+	}
+	if err := s.post(ctx, w, p, rev, lines); err != nil {
+		return Entry{}, err
+	}
+	orig.Status, orig.ReversedBy, orig.UpdatedAt = StatusReversed, &rev.ID, now
+	if err := db.AcctEntryUpdate(ctx, w.Tx, orig); err != nil {
+		return Entry{}, domain.Internal(err)
+	}
+	out, err := s.entryOut(ctx, w.Tx, rev, lines, books)
+	if err != nil {
+		return Entry{}, err
+	}
+	return out, s.recordEntry(w, p.TenantID, "journal_entry.reverse", "journal_entry.reversed", out)
 }
 
 // post makes an entry count: the period must be open (checked under the
