@@ -66,6 +66,17 @@ type LineInput struct {
 	Credit      *Amount `json:"credit"`
 	Description string  `json:"description"`
 	TaxCodeID   *string `json:"tax_code_id"`
+	// Base fixes the line's base-currency amounts instead of converting at
+	// the entry's rate. Only documents posting through CreateEntryTx set it
+	// (a payment clears a receivable at the invoice's rate and books the
+	// realized FX difference on a line with no foreign amount); clients
+	// cannot.
+	Base *BaseAmounts `json:"-"`
+}
+
+// BaseAmounts are a line's amounts in the base currency.
+type BaseAmounts struct {
+	Debit, Credit decimal.Decimal
 }
 
 // CreateEntryInput is the body of POST /v1/accounting/journal-entries.

@@ -61,7 +61,11 @@ func (s *Service) prepare(ctx context.Context, idb bun.IDB, books *db.AcctBooks,
 	if err != nil {
 		return nil, err
 	}
-	toBase(lines, rate, basePlaces)
+	if explicit, err := explicitBase(lines, d.lines, basePlaces); err != nil {
+		return nil, err
+	} else if !explicit {
+		toBase(lines, rate, basePlaces)
+	}
 	for i := range lines {
 		lines[i].Date = date
 	}
@@ -101,7 +105,8 @@ func (s *Service) prepareLines(ctx context.Context, idb bun.IDB, row *db.AcctJou
 		}
 		domain.CheckText(&v, field+".description", l.Description, 1000, false)
 		debit, credit := rounded(l.Debit, places), rounded(l.Credit, places)
-		if debit.IsNegative() || credit.IsNegative() || debit.IsPositive() == credit.IsPositive() {
+		baseOnly := l.Base != nil && debit.IsZero() && credit.IsZero() // a realized FX line
+		if !baseOnly && (debit.IsNegative() || credit.IsNegative() || debit.IsPositive() == credit.IsPositive()) {
 			v.Add(field, "needs exactly one of debit or credit, positive")
 		}
 		line := db.AcctJournalLine{TenantID: row.TenantID, ID: domain.NewID("jl_"), EntryID: row.ID, LineNo: i + 1,
@@ -177,3 +182,27 @@ func toBase(lines []db.AcctJournalLine, rate decimal.Decimal, places int32) {
 }
 
 func lineSize(l db.AcctJournalLine) decimal.Decimal { return l.BaseDebit.Add(l.BaseCredit) }
+
+// explicitBase applies base amounts fixed by the caller (see LineInput.Base):
+// all lines or none carry them, and they must balance exactly.
+func explicitBase(lines []db.AcctJournalLine, in []LineInput, places int32) (bool, error) {
+	n := 0
+	var debits, credits decimal.Decimal
+	for i, l := range in {
+		if l.Base == nil {
+			continue
+		}
+		n++
+		lines[i].BaseDebit, lines[i].BaseCredit = l.Base.Debit.RoundBank(places), l.Base.Credit.RoundBank(places)
+		debits, credits = debits.Add(lines[i].BaseDebit), credits.Add(lines[i].BaseCredit)
+	}
+	switch {
+	case n == 0:
+		return false, nil
+	case n != len(in):
+		return false, domain.Internal(fmt.Errorf("explicit base amounts on %d of %d lines", n, len(in)))
+	case !debits.Equal(credits):
+		return false, domain.Internal(fmt.Errorf("explicit base amounts do not balance: %s != %s", debits, credits))
+	}
+	return true, nil
+}

@@ -1,0 +1,140 @@
+// Package invoicing runs the documents that post to the ledger: sales and
+// purchase invoices, payments and receipts with their allocations, bank
+// accounts and statement lines, and recurring entries, plus the reports
+// built on them (aged receivables and payables, cash flow, tax). Every
+// posting goes through the accounting service's API (CreateEntryTx,
+// ReverseEntryTx) inside the same unit of work as the document.
+package invoicing
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/uptrace/bun"
+
+	"github.com/platformhq/platform/db"
+	"github.com/platformhq/platform/domain"
+	"github.com/platformhq/platform/domain/accounting"
+)
+
+// Amount and Date are the ledger's exact decimal and calendar date.
+type (
+	Amount = accounting.Amount
+	Date   = accounting.Date
+)
+
+// Invoice statuses.
+const (
+	InvoiceDraft         = "draft"
+	InvoiceApproved      = "approved"
+	InvoicePartiallyPaid = "partially_paid"
+	InvoicePaid          = "paid"
+	InvoiceVoid          = "void"
+)
+
+// Service is the invoicing context. Reads need the "read" scope, writes
+// "write" (API keys); end users need accounting:read / accounting:write.
+type Service struct {
+	core  *domain.Core
+	books *accounting.Service
+}
+
+// NewService returns the invoicing service over the ledger.
+func NewService(core *domain.Core, books *accounting.Service) *Service {
+	return &Service{core: core, books: books}
+}
+
+// Deleted answers a delete.
+type Deleted = accounting.Deleted
+
+func reader(ctx context.Context) (*domain.Principal, error) {
+	return domain.RequireScope(ctx, domain.ScopeRead)
+}
+
+func writer(ctx context.Context) (*domain.Principal, error) {
+	return domain.RequireScope(ctx, domain.ScopeWrite)
+}
+
+// dateLayout is the layout of every date (YYYY-MM-DD).
+const dateLayout = "2006-01-02"
+
+func dateOf(t time.Time) Date { return Date{Time: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)} }
+
+// requiredDate parses a required date field into v's errors.
+func requiredDate(v *domain.Validation, field, s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		v.Add(field, "is required")
+		return time.Time{}, false
+	}
+	t, err := accounting.ParseDate(s)
+	if err != nil {
+		v.Add(field, "must be a date (YYYY-MM-DD)")
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// optionalDate parses an optional date (nil when blank).
+func optionalDate(v *domain.Validation, field, s string) *time.Time {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	t, ok := requiredDate(v, field, s)
+	if !ok {
+		return nil
+	}
+	return &t
+}
+
+// adjustPaid moves an invoice's amount_paid by delta (positive when a
+// payment is allocated, negative when it is voided) and derives its status:
+// paid when nothing is due, partially_paid when something was paid,
+// approved otherwise. It refuses to pay a draft or void invoice
+// (409 INVALID_STATE) or to pay more than is due (400 VALIDATION_FAILED on
+// field). The invoice row is locked for the rest of the transaction.
+func (s *Service) adjustPaid(ctx context.Context, idb bun.IDB, tenantID, invoiceID string, delta decimal.Decimal, field string) (*db.AcctInvoice, error) {
+	inv := new(db.AcctInvoice)
+	err := idb.NewSelect().Model(inv).Where("tenant_id = ? AND id = ?", tenantID, invoiceID).For("UPDATE").Scan(ctx)
+	if db.IsNoRows(err) {
+		return nil, domain.Invalid(field, "is not an invoice of this tenant")
+	}
+	if err != nil {
+		return nil, domain.Internal(err)
+	}
+	if delta.IsPositive() && (inv.Status == InvoiceDraft || inv.Status == InvoiceVoid) {
+		return nil, domain.Errorf(domain.CodeInvalidState, "Invoice %s is %s and cannot take payments.", inv.Number, inv.Status)
+	}
+	paid := inv.AmountPaid.Add(delta)
+	if paid.GreaterThan(inv.Total) {
+		return nil, domain.Invalid(field, "exceeds the invoice's amount due ("+inv.Total.Sub(inv.AmountPaid).String()+")")
+	}
+	if paid.IsNegative() {
+		return nil, domain.Internal(errNegativePaid)
+	}
+	inv.AmountPaid = paid
+	if inv.Status != InvoiceVoid {
+		switch {
+		case paid.Equal(inv.Total):
+			inv.Status = InvoicePaid
+		case paid.IsPositive():
+			inv.Status = InvoicePartiallyPaid
+		default:
+			inv.Status = InvoiceApproved
+		}
+	}
+	inv.UpdatedAt = s.core.Clock.Now()
+	_, err = idb.NewUpdate().Model(inv).Column("amount_paid", "status", "updated_at").WherePK().Exec(ctx)
+	if err != nil {
+		return nil, domain.Internal(err)
+	}
+	return inv, nil
+}
+
+type invariantError string
+
+func (e invariantError) Error() string { return string(e) }
+
+const errNegativePaid = invariantError("invoice amount_paid would go negative")
