@@ -3,7 +3,8 @@ package rest
 // accountingRoutes lists the reference's Accounting endpoints.
 // Entries without an Op answer 501 NOT_IMPLEMENTED until their issue lands.
 func (a *API) accountingRoutes() []Route {
-	acct := a.cfg.Accounting
+	acct, inv := a.cfg.Accounting, a.cfg.Invoicing
+	_ = inv // invoicing entries are being wired
 	return []Route{
 		{Section: "Accounting", Extra: true, Method: "POST", Path: "/v1/accounting/accounts/seed", Summary: "Seed the standard chart of accounts", Auth: Bearer, Scope: "write", Permission: "accounting:write", Op: Op0(acct.SeedChart)},
 		{Section: "Accounting", Method: "GET", Path: "/v1/accounting/reports/aged-payables", Summary: "Aged payables report", Auth: Bearer, Scope: "read", Permission: "accounting:read"},

@@ -21,6 +21,7 @@ import (
 	"github.com/platformhq/platform/domain"
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/invoicing"
 	"github.com/platformhq/platform/domain/tenancy"
 )
 
@@ -31,6 +32,8 @@ type Config struct {
 	Tenants *tenancy.Service
 	// Accounting keeps the tenant's books.
 	Accounting *accounting.Service
+	// Invoicing runs invoices, payments, banking and recurring entries.
+	Invoicing *invoicing.Service
 	// GraphQL serves /graphql behind the same middleware (nil: 501).
 	GraphQL http.Handler
 	// AdminKey guards /v1/admin/*; empty disables the admin API.

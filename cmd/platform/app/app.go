@@ -25,6 +25,7 @@ import (
 	"github.com/platformhq/platform/domain"
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/invoicing"
 	"github.com/platformhq/platform/domain/tenancy"
 	"github.com/platformhq/platform/graph"
 	"github.com/platformhq/platform/rest"
@@ -109,6 +110,7 @@ type App struct {
 	Keys    *apikeys.Service
 	Tenants *tenancy.Service
 	Books   *accounting.Service
+	Billing *invoicing.Service
 	REST    *rest.API
 	Handler http.Handler
 
@@ -148,9 +150,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Keys = apikeys.NewService(core)
 	a.Tenants = tenancy.NewService(core, a.Keys)
 	a.Books = accounting.NewService(core)
-	gql := graph.NewHandler(graph.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Authenticate: a.Keys.Authenticate})
+	a.Billing = invoicing.NewService(core, a.Books)
+	gql := graph.NewHandler(graph.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Accounting: a.Books, Authenticate: a.Keys.Authenticate})
 	a.REST = rest.New(rest.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, GraphQL: gql,
-		Accounting: a.Books, AdminKey: cfg.AdminKey, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy,
+		Accounting: a.Books, Invoicing: a.Billing, AdminKey: cfg.AdminKey, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy,
 		PublicRateLimit: cfg.PublicRateLimit})
 	a.Handler = a.REST.Handler()
 	return a, nil
