@@ -24,6 +24,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/platformhq/platform/domain"
+	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
 	"github.com/platformhq/platform/domain/tenancy"
 	"github.com/platformhq/platform/graph/generated"
@@ -35,6 +36,8 @@ type Config struct {
 	Core    *domain.Core
 	Keys    *apikeys.Service
 	Tenants *tenancy.Service
+	// Accounting is the ledger (chart of accounts, journal entries, reports).
+	Accounting *accounting.Service
 	// Authenticate resolves a credential sent in the websocket
 	// connection_init payload (browsers cannot set headers on websockets).
 	Authenticate func(ctx context.Context, token, ip string) (*domain.Principal, error)
@@ -66,7 +69,7 @@ const (
 func NewHandler(cfg Config) http.Handler {
 	log := cfg.Core.Log
 	schema := generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{core: cfg.Core, keys: cfg.Keys, tenants: cfg.Tenants},
+		Resolvers: &Resolver{core: cfg.Core, keys: cfg.Keys, tenants: cfg.Tenants, books: cfg.Accounting},
 	})
 	srv := handler.New(schema)
 	ws := &wsAuth{authenticate: cfg.Authenticate, log: log}
@@ -87,6 +90,7 @@ func NewHandler(cfg Config) http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](apqCacheSize)})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.Use(DepthLimit{Max: MaxDepth})
+	srv.AroundOperations(withAccountLoader(cfg.Accounting)) // per-operation batching of Line.account
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic)
 	return &endpoint{gql: srv, playground: playground.New()}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"github.com/platformhq/platform/domain"
+	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
 	"github.com/platformhq/platform/domain/tenancy"
 )
@@ -12,4 +13,5 @@ type Resolver struct {
 	core    *domain.Core
 	keys    *apikeys.Service
 	tenants *tenancy.Service
+	books   *accounting.Service
 }

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -22,17 +23,39 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	JournalLine() JournalLineResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
+	UpdateAccountInput() UpdateAccountInputResolver
 	UpdateApiKeyInput() UpdateApiKeyInputResolver
+	UpdateTaxCodeInput() UpdateTaxCodeInputResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Account struct {
+		Code        func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Currency    func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		IsActive    func(childComplexity int) int
+		Name        func(childComplexity int) int
+		ParentID    func(childComplexity int) int
+		SubType     func(childComplexity int) int
+		Type        func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	AccountingDeleted struct {
+		Deleted func(childComplexity int) int
+		ID      func(childComplexity int) int
+	}
+
 	ApiKey struct {
 		CreatedAt   func(childComplexity int) int
 		CreatedBy   func(childComplexity int) int
@@ -54,21 +77,191 @@ type ComplexityRoot struct {
 		Type func(childComplexity int) int
 	}
 
+	BalanceSheet struct {
+		AsOf                      func(childComplexity int) int
+		Assets                    func(childComplexity int) int
+		Currency                  func(childComplexity int) int
+		CurrentEarnings           func(childComplexity int) int
+		Equity                    func(childComplexity int) int
+		Liabilities               func(childComplexity int) int
+		TotalAssets               func(childComplexity int) int
+		TotalLiabilitiesAndEquity func(childComplexity int) int
+	}
+
 	CreatedApiKey struct {
 		Key   func(childComplexity int) int
 		Token func(childComplexity int) int
 	}
 
+	Currency struct {
+		Code          func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		DecimalPlaces func(childComplexity int) int
+		ID            func(childComplexity int) int
+		IsBase        func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Symbol        func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
+	ExchangeRate struct {
+		CreatedAt     func(childComplexity int) int
+		EffectiveDate func(childComplexity int) int
+		FromCurrency  func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Rate          func(childComplexity int) int
+		ToCurrency    func(childComplexity int) int
+	}
+
+	GeneralLedger struct {
+		Accounts func(childComplexity int) int
+		Currency func(childComplexity int) int
+		From     func(childComplexity int) int
+		To       func(childComplexity int) int
+	}
+
+	JournalEntry struct {
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
+		Currency     func(childComplexity int) int
+		Date         func(childComplexity int) int
+		Description  func(childComplexity int) int
+		ExchangeRate func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Lines        func(childComplexity int) int
+		PostedAt     func(childComplexity int) int
+		PostedBy     func(childComplexity int) int
+		Reference    func(childComplexity int) int
+		ReversalOf   func(childComplexity int) int
+		ReversedBy   func(childComplexity int) int
+		Status       func(childComplexity int) int
+		TotalCredit  func(childComplexity int) int
+		TotalDebit   func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	JournalEntryList struct {
+		Entries func(childComplexity int) int
+		Limit   func(childComplexity int) int
+		Offset  func(childComplexity int) int
+		Total   func(childComplexity int) int
+	}
+
+	JournalLine struct {
+		Account     func(childComplexity int) int
+		AccountID   func(childComplexity int) int
+		BaseCredit  func(childComplexity int) int
+		BaseDebit   func(childComplexity int) int
+		Credit      func(childComplexity int) int
+		Debit       func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		LineNo      func(childComplexity int) int
+		TaxCodeID   func(childComplexity int) int
+	}
+
+	LedgerAccount struct {
+		AccountID      func(childComplexity int) int
+		ClosingBalance func(childComplexity int) int
+		Code           func(childComplexity int) int
+		Entries        func(childComplexity int) int
+		Name           func(childComplexity int) int
+		OpeningBalance func(childComplexity int) int
+		Type           func(childComplexity int) int
+	}
+
+	LedgerPosting struct {
+		Balance     func(childComplexity int) int
+		Credit      func(childComplexity int) int
+		Date        func(childComplexity int) int
+		Debit       func(childComplexity int) int
+		Description func(childComplexity int) int
+		EntryID     func(childComplexity int) int
+		LineID      func(childComplexity int) int
+		Reference   func(childComplexity int) int
+	}
+
+	LedgerReportRow struct {
+		AccountID func(childComplexity int) int
+		Amount    func(childComplexity int) int
+		Code      func(childComplexity int) int
+		Name      func(childComplexity int) int
+	}
+
+	LedgerReportSection struct {
+		Rows  func(childComplexity int) int
+		Total func(childComplexity int) int
+	}
+
 	Mutation struct {
-		CreateAPIKey func(childComplexity int, input apikeys.CreateInput) int
-		RevokeAPIKey func(childComplexity int, id string) int
-		RotateAPIKey func(childComplexity int, id string, input *apikeys.RotateInput) int
-		UpdateAPIKey func(childComplexity int, id string, input apikeys.UpdateInput) int
+		ClosePeriod         func(childComplexity int, id string) int
+		CreateAPIKey        func(childComplexity int, input apikeys.CreateInput) int
+		CreateAccount       func(childComplexity int, input accounting.CreateAccountInput) int
+		CreateCurrency      func(childComplexity int, input accounting.CreateCurrencyInput) int
+		CreateExchangeRate  func(childComplexity int, input accounting.CreateExchangeRateInput) int
+		CreateJournalEntry  func(childComplexity int, input accounting.CreateEntryInput) int
+		CreatePeriod        func(childComplexity int, input accounting.CreatePeriodInput) int
+		CreateTaxCode       func(childComplexity int, input accounting.CreateTaxCodeInput) int
+		DeleteAccount       func(childComplexity int, id string) int
+		DeleteCurrency      func(childComplexity int, id string, force *bool, confirmToken *string) int
+		DeleteExchangeRate  func(childComplexity int, id string) int
+		DeleteJournalEntry  func(childComplexity int, id string) int
+		DeletePeriod        func(childComplexity int, id string, force *bool, confirmToken *string) int
+		DeleteTaxCode       func(childComplexity int, id string, force *bool, confirmToken *string) int
+		PostJournalEntry    func(childComplexity int, id string) int
+		ReopenPeriod        func(childComplexity int, id string) int
+		ReverseJournalEntry func(childComplexity int, id string, input *accounting.ReverseInput) int
+		RevokeAPIKey        func(childComplexity int, id string) int
+		RotateAPIKey        func(childComplexity int, id string, input *apikeys.RotateInput) int
+		SeedChartOfAccounts func(childComplexity int) int
+		UpdateAPIKey        func(childComplexity int, id string, input apikeys.UpdateInput) int
+		UpdateAccount       func(childComplexity int, id string, input accounting.UpdateAccountInput) int
+		UpdateCurrency      func(childComplexity int, id string, input accounting.UpdateCurrencyInput) int
+		UpdateJournalEntry  func(childComplexity int, id string, input accounting.UpdateEntryInput) int
+		UpdatePeriod        func(childComplexity int, id string, input accounting.UpdatePeriodInput) int
+		UpdateTaxCode       func(childComplexity int, id string, input accounting.UpdateTaxCodeInput) int
+	}
+
+	Period struct {
+		ClosedAt  func(childComplexity int) int
+		ClosedBy  func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		EndDate   func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		StartDate func(childComplexity int) int
+		Status    func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+	}
+
+	ProfitAndLoss struct {
+		Currency  func(childComplexity int) int
+		Expenses  func(childComplexity int) int
+		From      func(childComplexity int) int
+		Income    func(childComplexity int) int
+		NetIncome func(childComplexity int) int
+		To        func(childComplexity int) int
 	}
 
 	Query struct {
-		APIKeys func(childComplexity int) int
-		Viewer  func(childComplexity int) int
+		APIKeys        func(childComplexity int) int
+		Account        func(childComplexity int, id string) int
+		Accounts       func(childComplexity int, typeArg *string, active *bool) int
+		BalanceSheet   func(childComplexity int, asOf *string) int
+		Currencies     func(childComplexity int) int
+		Currency       func(childComplexity int, id string) int
+		ExchangeRate   func(childComplexity int, id string) int
+		ExchangeRates  func(childComplexity int, fromCurrency *string, toCurrency *string) int
+		GeneralLedger  func(childComplexity int, from *string, to *string, accountID *string) int
+		JournalEntries func(childComplexity int, status *string, from *string, to *string, accountID *string, limit *int, offset *int) int
+		JournalEntry   func(childComplexity int, id string) int
+		Period         func(childComplexity int, id string) int
+		Periods        func(childComplexity int) int
+		ProfitAndLoss  func(childComplexity int, from *string, to *string) int
+		TaxCode        func(childComplexity int, id string) int
+		TaxCodes       func(childComplexity int) int
+		TrialBalance   func(childComplexity int, asOf *string, periodID *string) int
+		Viewer         func(childComplexity int) int
 	}
 
 	RateLimit struct {
@@ -92,10 +285,44 @@ type ComplexityRoot struct {
 		APIKeyEvents func(childComplexity int) int
 	}
 
+	TaxCode struct {
+		AccountID func(childComplexity int) int
+		Category  func(childComplexity int) int
+		Code      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		IsActive  func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Rate      func(childComplexity int) int
+		Type      func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+	}
+
 	Tenant struct {
 		Config func(childComplexity int) int
 		ID     func(childComplexity int) int
 		Name   func(childComplexity int) int
+	}
+
+	TrialBalance struct {
+		AsOf     func(childComplexity int) int
+		Currency func(childComplexity int) int
+		Rows     func(childComplexity int) int
+		Totals   func(childComplexity int) int
+	}
+
+	TrialBalanceRow struct {
+		AccountID func(childComplexity int) int
+		Code      func(childComplexity int) int
+		Credit    func(childComplexity int) int
+		Debit     func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Type      func(childComplexity int) int
+	}
+
+	TrialBalanceTotals struct {
+		Credit func(childComplexity int) int
+		Debit  func(childComplexity int) int
 	}
 
 	Viewer struct {
@@ -117,6 +344,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Account.code":
+		if e.ComplexityRoot.Account.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Code(childComplexity), true
+	case "Account.createdAt":
+		if e.ComplexityRoot.Account.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.CreatedAt(childComplexity), true
+	case "Account.currency":
+		if e.ComplexityRoot.Account.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Currency(childComplexity), true
+	case "Account.description":
+		if e.ComplexityRoot.Account.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Description(childComplexity), true
+	case "Account.id":
+		if e.ComplexityRoot.Account.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.ID(childComplexity), true
+	case "Account.isActive":
+		if e.ComplexityRoot.Account.IsActive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.IsActive(childComplexity), true
+	case "Account.name":
+		if e.ComplexityRoot.Account.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Name(childComplexity), true
+	case "Account.parentId":
+		if e.ComplexityRoot.Account.ParentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.ParentID(childComplexity), true
+	case "Account.subType":
+		if e.ComplexityRoot.Account.SubType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.SubType(childComplexity), true
+	case "Account.type":
+		if e.ComplexityRoot.Account.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Type(childComplexity), true
+	case "Account.updatedAt":
+		if e.ComplexityRoot.Account.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.UpdatedAt(childComplexity), true
+
+	case "AccountingDeleted.deleted":
+		if e.ComplexityRoot.AccountingDeleted.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountingDeleted.Deleted(childComplexity), true
+	case "AccountingDeleted.id":
+		if e.ComplexityRoot.AccountingDeleted.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountingDeleted.ID(childComplexity), true
 
 	case "ApiKey.createdAt":
 		if e.ComplexityRoot.ApiKey.CreatedAt == nil {
@@ -210,6 +517,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApiKeyEvent.Type(childComplexity), true
 
+	case "BalanceSheet.asOf":
+		if e.ComplexityRoot.BalanceSheet.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheet.AsOf(childComplexity), true
+	case "BalanceSheet.assets":
+		if e.ComplexityRoot.BalanceSheet.Assets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheet.Assets(childComplexity), true
+	case "BalanceSheet.currency":
+		if e.ComplexityRoot.BalanceSheet.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheet.Currency(childComplexity), true
+	case "BalanceSheet.currentEarnings":
+		if e.ComplexityRoot.BalanceSheet.CurrentEarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheet.CurrentEarnings(childComplexity), true
+	case "BalanceSheet.equity":
+		if e.ComplexityRoot.BalanceSheet.Equity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheet.Equity(childComplexity), true
+	case "BalanceSheet.liabilities":
+		if e.ComplexityRoot.BalanceSheet.Liabilities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheet.Liabilities(childComplexity), true
+	case "BalanceSheet.totalAssets":
+		if e.ComplexityRoot.BalanceSheet.TotalAssets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheet.TotalAssets(childComplexity), true
+	case "BalanceSheet.totalLiabilitiesAndEquity":
+		if e.ComplexityRoot.BalanceSheet.TotalLiabilitiesAndEquity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BalanceSheet.TotalLiabilitiesAndEquity(childComplexity), true
+
 	case "CreatedApiKey.key":
 		if e.ComplexityRoot.CreatedApiKey.Key == nil {
 			break
@@ -223,6 +579,447 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreatedApiKey.Token(childComplexity), true
 
+	case "Currency.code":
+		if e.ComplexityRoot.Currency.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Currency.Code(childComplexity), true
+	case "Currency.createdAt":
+		if e.ComplexityRoot.Currency.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Currency.CreatedAt(childComplexity), true
+	case "Currency.decimalPlaces":
+		if e.ComplexityRoot.Currency.DecimalPlaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Currency.DecimalPlaces(childComplexity), true
+	case "Currency.id":
+		if e.ComplexityRoot.Currency.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Currency.ID(childComplexity), true
+	case "Currency.isBase":
+		if e.ComplexityRoot.Currency.IsBase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Currency.IsBase(childComplexity), true
+	case "Currency.name":
+		if e.ComplexityRoot.Currency.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Currency.Name(childComplexity), true
+	case "Currency.symbol":
+		if e.ComplexityRoot.Currency.Symbol == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Currency.Symbol(childComplexity), true
+	case "Currency.updatedAt":
+		if e.ComplexityRoot.Currency.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Currency.UpdatedAt(childComplexity), true
+
+	case "ExchangeRate.createdAt":
+		if e.ComplexityRoot.ExchangeRate.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.CreatedAt(childComplexity), true
+	case "ExchangeRate.effectiveDate":
+		if e.ComplexityRoot.ExchangeRate.EffectiveDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.EffectiveDate(childComplexity), true
+	case "ExchangeRate.fromCurrency":
+		if e.ComplexityRoot.ExchangeRate.FromCurrency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.FromCurrency(childComplexity), true
+	case "ExchangeRate.id":
+		if e.ComplexityRoot.ExchangeRate.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.ID(childComplexity), true
+	case "ExchangeRate.rate":
+		if e.ComplexityRoot.ExchangeRate.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.Rate(childComplexity), true
+	case "ExchangeRate.toCurrency":
+		if e.ComplexityRoot.ExchangeRate.ToCurrency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.ToCurrency(childComplexity), true
+
+	case "GeneralLedger.accounts":
+		if e.ComplexityRoot.GeneralLedger.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeneralLedger.Accounts(childComplexity), true
+	case "GeneralLedger.currency":
+		if e.ComplexityRoot.GeneralLedger.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeneralLedger.Currency(childComplexity), true
+	case "GeneralLedger.from":
+		if e.ComplexityRoot.GeneralLedger.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeneralLedger.From(childComplexity), true
+	case "GeneralLedger.to":
+		if e.ComplexityRoot.GeneralLedger.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeneralLedger.To(childComplexity), true
+
+	case "JournalEntry.createdAt":
+		if e.ComplexityRoot.JournalEntry.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.CreatedAt(childComplexity), true
+	case "JournalEntry.createdBy":
+		if e.ComplexityRoot.JournalEntry.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.CreatedBy(childComplexity), true
+	case "JournalEntry.currency":
+		if e.ComplexityRoot.JournalEntry.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.Currency(childComplexity), true
+	case "JournalEntry.date":
+		if e.ComplexityRoot.JournalEntry.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.Date(childComplexity), true
+	case "JournalEntry.description":
+		if e.ComplexityRoot.JournalEntry.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.Description(childComplexity), true
+	case "JournalEntry.exchangeRate":
+		if e.ComplexityRoot.JournalEntry.ExchangeRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.ExchangeRate(childComplexity), true
+	case "JournalEntry.id":
+		if e.ComplexityRoot.JournalEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.ID(childComplexity), true
+	case "JournalEntry.lines":
+		if e.ComplexityRoot.JournalEntry.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.Lines(childComplexity), true
+	case "JournalEntry.postedAt":
+		if e.ComplexityRoot.JournalEntry.PostedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.PostedAt(childComplexity), true
+	case "JournalEntry.postedBy":
+		if e.ComplexityRoot.JournalEntry.PostedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.PostedBy(childComplexity), true
+	case "JournalEntry.reference":
+		if e.ComplexityRoot.JournalEntry.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.Reference(childComplexity), true
+	case "JournalEntry.reversalOf":
+		if e.ComplexityRoot.JournalEntry.ReversalOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.ReversalOf(childComplexity), true
+	case "JournalEntry.reversedBy":
+		if e.ComplexityRoot.JournalEntry.ReversedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.ReversedBy(childComplexity), true
+	case "JournalEntry.status":
+		if e.ComplexityRoot.JournalEntry.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.Status(childComplexity), true
+	case "JournalEntry.totalCredit":
+		if e.ComplexityRoot.JournalEntry.TotalCredit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.TotalCredit(childComplexity), true
+	case "JournalEntry.totalDebit":
+		if e.ComplexityRoot.JournalEntry.TotalDebit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.TotalDebit(childComplexity), true
+	case "JournalEntry.updatedAt":
+		if e.ComplexityRoot.JournalEntry.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntry.UpdatedAt(childComplexity), true
+
+	case "JournalEntryList.entries":
+		if e.ComplexityRoot.JournalEntryList.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntryList.Entries(childComplexity), true
+	case "JournalEntryList.limit":
+		if e.ComplexityRoot.JournalEntryList.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntryList.Limit(childComplexity), true
+	case "JournalEntryList.offset":
+		if e.ComplexityRoot.JournalEntryList.Offset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntryList.Offset(childComplexity), true
+	case "JournalEntryList.total":
+		if e.ComplexityRoot.JournalEntryList.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalEntryList.Total(childComplexity), true
+
+	case "JournalLine.account":
+		if e.ComplexityRoot.JournalLine.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalLine.Account(childComplexity), true
+	case "JournalLine.accountId":
+		if e.ComplexityRoot.JournalLine.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalLine.AccountID(childComplexity), true
+	case "JournalLine.baseCredit":
+		if e.ComplexityRoot.JournalLine.BaseCredit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalLine.BaseCredit(childComplexity), true
+	case "JournalLine.baseDebit":
+		if e.ComplexityRoot.JournalLine.BaseDebit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalLine.BaseDebit(childComplexity), true
+	case "JournalLine.credit":
+		if e.ComplexityRoot.JournalLine.Credit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalLine.Credit(childComplexity), true
+	case "JournalLine.debit":
+		if e.ComplexityRoot.JournalLine.Debit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalLine.Debit(childComplexity), true
+	case "JournalLine.description":
+		if e.ComplexityRoot.JournalLine.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalLine.Description(childComplexity), true
+	case "JournalLine.id":
+		if e.ComplexityRoot.JournalLine.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalLine.ID(childComplexity), true
+	case "JournalLine.lineNo":
+		if e.ComplexityRoot.JournalLine.LineNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalLine.LineNo(childComplexity), true
+	case "JournalLine.taxCodeId":
+		if e.ComplexityRoot.JournalLine.TaxCodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JournalLine.TaxCodeID(childComplexity), true
+
+	case "LedgerAccount.accountId":
+		if e.ComplexityRoot.LedgerAccount.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerAccount.AccountID(childComplexity), true
+	case "LedgerAccount.closingBalance":
+		if e.ComplexityRoot.LedgerAccount.ClosingBalance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerAccount.ClosingBalance(childComplexity), true
+	case "LedgerAccount.code":
+		if e.ComplexityRoot.LedgerAccount.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerAccount.Code(childComplexity), true
+	case "LedgerAccount.entries":
+		if e.ComplexityRoot.LedgerAccount.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerAccount.Entries(childComplexity), true
+	case "LedgerAccount.name":
+		if e.ComplexityRoot.LedgerAccount.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerAccount.Name(childComplexity), true
+	case "LedgerAccount.openingBalance":
+		if e.ComplexityRoot.LedgerAccount.OpeningBalance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerAccount.OpeningBalance(childComplexity), true
+	case "LedgerAccount.type":
+		if e.ComplexityRoot.LedgerAccount.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerAccount.Type(childComplexity), true
+
+	case "LedgerPosting.balance":
+		if e.ComplexityRoot.LedgerPosting.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPosting.Balance(childComplexity), true
+	case "LedgerPosting.credit":
+		if e.ComplexityRoot.LedgerPosting.Credit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPosting.Credit(childComplexity), true
+	case "LedgerPosting.date":
+		if e.ComplexityRoot.LedgerPosting.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPosting.Date(childComplexity), true
+	case "LedgerPosting.debit":
+		if e.ComplexityRoot.LedgerPosting.Debit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPosting.Debit(childComplexity), true
+	case "LedgerPosting.description":
+		if e.ComplexityRoot.LedgerPosting.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPosting.Description(childComplexity), true
+	case "LedgerPosting.entryId":
+		if e.ComplexityRoot.LedgerPosting.EntryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPosting.EntryID(childComplexity), true
+	case "LedgerPosting.lineId":
+		if e.ComplexityRoot.LedgerPosting.LineID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPosting.LineID(childComplexity), true
+	case "LedgerPosting.reference":
+		if e.ComplexityRoot.LedgerPosting.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPosting.Reference(childComplexity), true
+
+	case "LedgerReportRow.accountId":
+		if e.ComplexityRoot.LedgerReportRow.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerReportRow.AccountID(childComplexity), true
+	case "LedgerReportRow.amount":
+		if e.ComplexityRoot.LedgerReportRow.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerReportRow.Amount(childComplexity), true
+	case "LedgerReportRow.code":
+		if e.ComplexityRoot.LedgerReportRow.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerReportRow.Code(childComplexity), true
+	case "LedgerReportRow.name":
+		if e.ComplexityRoot.LedgerReportRow.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerReportRow.Name(childComplexity), true
+
+	case "LedgerReportSection.rows":
+		if e.ComplexityRoot.LedgerReportSection.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerReportSection.Rows(childComplexity), true
+	case "LedgerReportSection.total":
+		if e.ComplexityRoot.LedgerReportSection.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerReportSection.Total(childComplexity), true
+
+	case "Mutation.closePeriod":
+		if e.ComplexityRoot.Mutation.ClosePeriod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closePeriod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ClosePeriod(childComplexity, args["id"].(string)), true
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -234,6 +1031,171 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["input"].(apikeys.CreateInput)), true
+	case "Mutation.createAccount":
+		if e.ComplexityRoot.Mutation.CreateAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAccount(childComplexity, args["input"].(accounting.CreateAccountInput)), true
+	case "Mutation.createCurrency":
+		if e.ComplexityRoot.Mutation.CreateCurrency == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCurrency_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCurrency(childComplexity, args["input"].(accounting.CreateCurrencyInput)), true
+	case "Mutation.createExchangeRate":
+		if e.ComplexityRoot.Mutation.CreateExchangeRate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createExchangeRate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateExchangeRate(childComplexity, args["input"].(accounting.CreateExchangeRateInput)), true
+	case "Mutation.createJournalEntry":
+		if e.ComplexityRoot.Mutation.CreateJournalEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createJournalEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateJournalEntry(childComplexity, args["input"].(accounting.CreateEntryInput)), true
+	case "Mutation.createPeriod":
+		if e.ComplexityRoot.Mutation.CreatePeriod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPeriod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePeriod(childComplexity, args["input"].(accounting.CreatePeriodInput)), true
+	case "Mutation.createTaxCode":
+		if e.ComplexityRoot.Mutation.CreateTaxCode == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTaxCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTaxCode(childComplexity, args["input"].(accounting.CreateTaxCodeInput)), true
+	case "Mutation.deleteAccount":
+		if e.ComplexityRoot.Mutation.DeleteAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAccount(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteCurrency":
+		if e.ComplexityRoot.Mutation.DeleteCurrency == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCurrency_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCurrency(childComplexity, args["id"].(string), args["force"].(*bool), args["confirmToken"].(*string)), true
+	case "Mutation.deleteExchangeRate":
+		if e.ComplexityRoot.Mutation.DeleteExchangeRate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteExchangeRate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteExchangeRate(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteJournalEntry":
+		if e.ComplexityRoot.Mutation.DeleteJournalEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteJournalEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteJournalEntry(childComplexity, args["id"].(string)), true
+	case "Mutation.deletePeriod":
+		if e.ComplexityRoot.Mutation.DeletePeriod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deletePeriod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeletePeriod(childComplexity, args["id"].(string), args["force"].(*bool), args["confirmToken"].(*string)), true
+	case "Mutation.deleteTaxCode":
+		if e.ComplexityRoot.Mutation.DeleteTaxCode == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteTaxCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteTaxCode(childComplexity, args["id"].(string), args["force"].(*bool), args["confirmToken"].(*string)), true
+	case "Mutation.postJournalEntry":
+		if e.ComplexityRoot.Mutation.PostJournalEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_postJournalEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PostJournalEntry(childComplexity, args["id"].(string)), true
+	case "Mutation.reopenPeriod":
+		if e.ComplexityRoot.Mutation.ReopenPeriod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reopenPeriod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReopenPeriod(childComplexity, args["id"].(string)), true
+	case "Mutation.reverseJournalEntry":
+		if e.ComplexityRoot.Mutation.ReverseJournalEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reverseJournalEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReverseJournalEntry(childComplexity, args["id"].(string), args["input"].(*accounting.ReverseInput)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -256,6 +1218,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RotateAPIKey(childComplexity, args["id"].(string), args["input"].(*apikeys.RotateInput)), true
+	case "Mutation.seedChartOfAccounts":
+		if e.ComplexityRoot.Mutation.SeedChartOfAccounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.SeedChartOfAccounts(childComplexity), true
 	case "Mutation.updateApiKey":
 		if e.ComplexityRoot.Mutation.UpdateAPIKey == nil {
 			break
@@ -267,6 +1235,153 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateAPIKey(childComplexity, args["id"].(string), args["input"].(apikeys.UpdateInput)), true
+	case "Mutation.updateAccount":
+		if e.ComplexityRoot.Mutation.UpdateAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAccount(childComplexity, args["id"].(string), args["input"].(accounting.UpdateAccountInput)), true
+	case "Mutation.updateCurrency":
+		if e.ComplexityRoot.Mutation.UpdateCurrency == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCurrency_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCurrency(childComplexity, args["id"].(string), args["input"].(accounting.UpdateCurrencyInput)), true
+	case "Mutation.updateJournalEntry":
+		if e.ComplexityRoot.Mutation.UpdateJournalEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateJournalEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateJournalEntry(childComplexity, args["id"].(string), args["input"].(accounting.UpdateEntryInput)), true
+	case "Mutation.updatePeriod":
+		if e.ComplexityRoot.Mutation.UpdatePeriod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePeriod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePeriod(childComplexity, args["id"].(string), args["input"].(accounting.UpdatePeriodInput)), true
+	case "Mutation.updateTaxCode":
+		if e.ComplexityRoot.Mutation.UpdateTaxCode == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTaxCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTaxCode(childComplexity, args["id"].(string), args["input"].(accounting.UpdateTaxCodeInput)), true
+
+	case "Period.closedAt":
+		if e.ComplexityRoot.Period.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Period.ClosedAt(childComplexity), true
+	case "Period.closedBy":
+		if e.ComplexityRoot.Period.ClosedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Period.ClosedBy(childComplexity), true
+	case "Period.createdAt":
+		if e.ComplexityRoot.Period.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Period.CreatedAt(childComplexity), true
+	case "Period.endDate":
+		if e.ComplexityRoot.Period.EndDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Period.EndDate(childComplexity), true
+	case "Period.id":
+		if e.ComplexityRoot.Period.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Period.ID(childComplexity), true
+	case "Period.name":
+		if e.ComplexityRoot.Period.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Period.Name(childComplexity), true
+	case "Period.startDate":
+		if e.ComplexityRoot.Period.StartDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Period.StartDate(childComplexity), true
+	case "Period.status":
+		if e.ComplexityRoot.Period.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Period.Status(childComplexity), true
+	case "Period.updatedAt":
+		if e.ComplexityRoot.Period.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Period.UpdatedAt(childComplexity), true
+
+	case "ProfitAndLoss.currency":
+		if e.ComplexityRoot.ProfitAndLoss.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfitAndLoss.Currency(childComplexity), true
+	case "ProfitAndLoss.expenses":
+		if e.ComplexityRoot.ProfitAndLoss.Expenses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfitAndLoss.Expenses(childComplexity), true
+	case "ProfitAndLoss.from":
+		if e.ComplexityRoot.ProfitAndLoss.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfitAndLoss.From(childComplexity), true
+	case "ProfitAndLoss.income":
+		if e.ComplexityRoot.ProfitAndLoss.Income == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfitAndLoss.Income(childComplexity), true
+	case "ProfitAndLoss.netIncome":
+		if e.ComplexityRoot.ProfitAndLoss.NetIncome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfitAndLoss.NetIncome(childComplexity), true
+	case "ProfitAndLoss.to":
+		if e.ComplexityRoot.ProfitAndLoss.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfitAndLoss.To(childComplexity), true
 
 	case "Query.apiKeys":
 		if e.ComplexityRoot.Query.APIKeys == nil {
@@ -274,7 +1389,168 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.APIKeys(childComplexity), true
+	case "Query.account":
+		if e.ComplexityRoot.Query.Account == nil {
+			break
+		}
 
+		args, err := ec.field_Query_account_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Account(childComplexity, args["id"].(string)), true
+	case "Query.accounts":
+		if e.ComplexityRoot.Query.Accounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Accounts(childComplexity, args["type"].(*string), args["active"].(*bool)), true
+	case "Query.balanceSheet":
+		if e.ComplexityRoot.Query.BalanceSheet == nil {
+			break
+		}
+
+		args, err := ec.field_Query_balanceSheet_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BalanceSheet(childComplexity, args["asOf"].(*string)), true
+	case "Query.currencies":
+		if e.ComplexityRoot.Query.Currencies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Currencies(childComplexity), true
+	case "Query.currency":
+		if e.ComplexityRoot.Query.Currency == nil {
+			break
+		}
+
+		args, err := ec.field_Query_currency_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Currency(childComplexity, args["id"].(string)), true
+	case "Query.exchangeRate":
+		if e.ComplexityRoot.Query.ExchangeRate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exchangeRate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExchangeRate(childComplexity, args["id"].(string)), true
+	case "Query.exchangeRates":
+		if e.ComplexityRoot.Query.ExchangeRates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exchangeRates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExchangeRates(childComplexity, args["fromCurrency"].(*string), args["toCurrency"].(*string)), true
+	case "Query.generalLedger":
+		if e.ComplexityRoot.Query.GeneralLedger == nil {
+			break
+		}
+
+		args, err := ec.field_Query_generalLedger_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GeneralLedger(childComplexity, args["from"].(*string), args["to"].(*string), args["accountId"].(*string)), true
+
+	case "Query.journalEntries":
+		if e.ComplexityRoot.Query.JournalEntries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_journalEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.JournalEntries(childComplexity, args["status"].(*string), args["from"].(*string), args["to"].(*string), args["accountId"].(*string), args["limit"].(*int), args["offset"].(*int)), true
+	case "Query.journalEntry":
+		if e.ComplexityRoot.Query.JournalEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Query_journalEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.JournalEntry(childComplexity, args["id"].(string)), true
+	case "Query.period":
+		if e.ComplexityRoot.Query.Period == nil {
+			break
+		}
+
+		args, err := ec.field_Query_period_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Period(childComplexity, args["id"].(string)), true
+	case "Query.periods":
+		if e.ComplexityRoot.Query.Periods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Periods(childComplexity), true
+	case "Query.profitAndLoss":
+		if e.ComplexityRoot.Query.ProfitAndLoss == nil {
+			break
+		}
+
+		args, err := ec.field_Query_profitAndLoss_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProfitAndLoss(childComplexity, args["from"].(*string), args["to"].(*string)), true
+	case "Query.taxCode":
+		if e.ComplexityRoot.Query.TaxCode == nil {
+			break
+		}
+
+		args, err := ec.field_Query_taxCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TaxCode(childComplexity, args["id"].(string)), true
+	case "Query.taxCodes":
+		if e.ComplexityRoot.Query.TaxCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.TaxCodes(childComplexity), true
+	case "Query.trialBalance":
+		if e.ComplexityRoot.Query.TrialBalance == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trialBalance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TrialBalance(childComplexity, args["asOf"].(*string), args["periodId"].(*string)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -340,6 +1616,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.APIKeyEvents(childComplexity), true
 
+	case "TaxCode.accountId":
+		if e.ComplexityRoot.TaxCode.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxCode.AccountID(childComplexity), true
+	case "TaxCode.category":
+		if e.ComplexityRoot.TaxCode.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxCode.Category(childComplexity), true
+	case "TaxCode.code":
+		if e.ComplexityRoot.TaxCode.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxCode.Code(childComplexity), true
+	case "TaxCode.createdAt":
+		if e.ComplexityRoot.TaxCode.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxCode.CreatedAt(childComplexity), true
+	case "TaxCode.id":
+		if e.ComplexityRoot.TaxCode.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxCode.ID(childComplexity), true
+	case "TaxCode.isActive":
+		if e.ComplexityRoot.TaxCode.IsActive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxCode.IsActive(childComplexity), true
+	case "TaxCode.name":
+		if e.ComplexityRoot.TaxCode.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxCode.Name(childComplexity), true
+	case "TaxCode.rate":
+		if e.ComplexityRoot.TaxCode.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxCode.Rate(childComplexity), true
+	case "TaxCode.type":
+		if e.ComplexityRoot.TaxCode.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxCode.Type(childComplexity), true
+	case "TaxCode.updatedAt":
+		if e.ComplexityRoot.TaxCode.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxCode.UpdatedAt(childComplexity), true
+
 	case "Tenant.config":
 		if e.ComplexityRoot.Tenant.Config == nil {
 			break
@@ -358,6 +1695,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tenant.Name(childComplexity), true
+
+	case "TrialBalance.asOf":
+		if e.ComplexityRoot.TrialBalance.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalance.AsOf(childComplexity), true
+	case "TrialBalance.currency":
+		if e.ComplexityRoot.TrialBalance.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalance.Currency(childComplexity), true
+	case "TrialBalance.rows":
+		if e.ComplexityRoot.TrialBalance.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalance.Rows(childComplexity), true
+	case "TrialBalance.totals":
+		if e.ComplexityRoot.TrialBalance.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalance.Totals(childComplexity), true
+
+	case "TrialBalanceRow.accountId":
+		if e.ComplexityRoot.TrialBalanceRow.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalanceRow.AccountID(childComplexity), true
+	case "TrialBalanceRow.code":
+		if e.ComplexityRoot.TrialBalanceRow.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalanceRow.Code(childComplexity), true
+	case "TrialBalanceRow.credit":
+		if e.ComplexityRoot.TrialBalanceRow.Credit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalanceRow.Credit(childComplexity), true
+	case "TrialBalanceRow.debit":
+		if e.ComplexityRoot.TrialBalanceRow.Debit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalanceRow.Debit(childComplexity), true
+	case "TrialBalanceRow.name":
+		if e.ComplexityRoot.TrialBalanceRow.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalanceRow.Name(childComplexity), true
+	case "TrialBalanceRow.type":
+		if e.ComplexityRoot.TrialBalanceRow.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalanceRow.Type(childComplexity), true
+
+	case "TrialBalanceTotals.credit":
+		if e.ComplexityRoot.TrialBalanceTotals.Credit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalanceTotals.Credit(childComplexity), true
+	case "TrialBalanceTotals.debit":
+		if e.ComplexityRoot.TrialBalanceTotals.Debit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrialBalanceTotals.Debit(childComplexity), true
 
 	case "Viewer.scopes":
 		if e.ComplexityRoot.Viewer.Scopes == nil {
@@ -381,10 +1793,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
+			graphql.NewInputUnmarshaler("CreateCurrencyInput", ec.unmarshalInputCreateCurrencyInput),
+			graphql.NewInputUnmarshaler("CreateExchangeRateInput", ec.unmarshalInputCreateExchangeRateInput),
+			graphql.NewInputUnmarshaler("CreateJournalEntryInput", ec.unmarshalInputCreateJournalEntryInput),
+			graphql.NewInputUnmarshaler("CreatePeriodInput", ec.unmarshalInputCreatePeriodInput),
+			graphql.NewInputUnmarshaler("CreateTaxCodeInput", ec.unmarshalInputCreateTaxCodeInput),
+			graphql.NewInputUnmarshaler("JournalLineInput", ec.unmarshalInputJournalLineInput),
 			graphql.NewInputUnmarshaler("RateLimitInput", ec.unmarshalInputRateLimitInput),
+			graphql.NewInputUnmarshaler("ReverseJournalEntryInput", ec.unmarshalInputReverseJournalEntryInput),
 			graphql.NewInputUnmarshaler("RotateApiKeyInput", ec.unmarshalInputRotateApiKeyInput),
+			graphql.NewInputUnmarshaler("UpdateAccountInput", ec.unmarshalInputUpdateAccountInput),
 			graphql.NewInputUnmarshaler("UpdateApiKeyInput", ec.unmarshalInputUpdateApiKeyInput),
+			graphql.NewInputUnmarshaler("UpdateCurrencyInput", ec.unmarshalInputUpdateCurrencyInput),
+			graphql.NewInputUnmarshaler("UpdateJournalEntryInput", ec.unmarshalInputUpdateJournalEntryInput),
+			graphql.NewInputUnmarshaler("UpdatePeriodInput", ec.unmarshalInputUpdatePeriodInput),
+			graphql.NewInputUnmarshaler("UpdateTaxCodeInput", ec.unmarshalInputUpdateTaxCodeInput),
 		)
 	}
 	first := true
@@ -516,6 +1941,680 @@ type Mutation
 Realtime streams over the graphql-transport-ws websocket protocol at /graphql.
 """
 type Subscription
+`, BuiltIn: false},
+	{Name: "../schema/accounting.graphqls", Input: `# Accounting: the double-entry ledger (chart of accounts, currencies and
+# exchange rates, tax codes, periods, journal entries and the reports). Every
+# field calls the same domain method (domain/accounting) as its REST endpoint
+# under /v1/accounting, with the same input type.
+
+"""
+An exact decimal number (money, rates, percentages). Answers are JSON numbers
+written from the exact decimal, with the currency's decimal places where
+there is one (300.30), exactly as REST writes them. Inputs may be a number
+(300.30) or a string ("300.30"); neither is ever rounded through a binary
+float.
+"""
+scalar Decimal
+
+"""
+A calendar date written as "YYYY-MM-DD" (an RFC 3339 timestamp is cut to its
+date).
+"""
+scalar Date
+
+extend type Query {
+  """
+  The chart of accounts by code (at most 1,000). type: asset, liability,
+  equity, income (or revenue), expense. REST: GET /v1/accounting/accounts.
+  """
+  accounts(type: String, active: Boolean): [Account!]! @scope(name: "read")
+  """
+  One account, by id or by code. REST: GET /v1/accounting/accounts/:account_id.
+  """
+  account(id: ID!): Account! @scope(name: "read")
+  """
+  Journal entries, newest date first. status: draft, posted or reversed;
+  accountId keeps entries with a line on that account. REST: GET
+  /v1/accounting/journal-entries.
+  """
+  journalEntries(
+    status: String
+    from: Date
+    to: Date
+    accountId: ID
+    limit: Int
+    offset: Int
+  ): JournalEntryList! @scope(name: "read")
+  """
+  One journal entry with its lines. REST: GET
+  /v1/accounting/journal-entries/:entry_id.
+  """
+  journalEntry(id: ID!): JournalEntry! @scope(name: "read")
+  """
+  The tenant's currencies. REST: GET /v1/accounting/currencies.
+  """
+  currencies: [Currency!]! @scope(name: "read")
+  """
+  One currency, by id or ISO code. REST: GET /v1/accounting/currencies/:currency_id.
+  """
+  currency(id: ID!): Currency! @scope(name: "read")
+  """
+  Exchange rates, optionally for one pair. REST: GET /v1/accounting/exchange-rates.
+  """
+  exchangeRates(fromCurrency: String, toCurrency: String): [ExchangeRate!]! @scope(name: "read")
+  """
+  One exchange rate. REST: GET /v1/accounting/exchange-rates/:rate_id.
+  """
+  exchangeRate(id: ID!): ExchangeRate! @scope(name: "read")
+  """
+  The tenant's tax codes. REST: GET /v1/accounting/tax-codes.
+  """
+  taxCodes: [TaxCode!]! @scope(name: "read")
+  """
+  One tax code. REST: GET /v1/accounting/tax-codes/:tax_code_id.
+  """
+  taxCode(id: ID!): TaxCode! @scope(name: "read")
+  """
+  The accounting periods. REST: GET /v1/accounting/periods.
+  """
+  periods: [Period!]! @scope(name: "read")
+  """
+  One period. REST: GET /v1/accounting/periods/:period_id.
+  """
+  period(id: ID!): Period! @scope(name: "read")
+
+  """
+  Each account's net balance on its natural side at asOf (default today), or
+  at the end of periodId (which wins over asOf); the debit and credit totals
+  are equal. REST: GET /v1/accounting/reports/trial-balance.
+  """
+  trialBalance(asOf: Date, periodId: ID): TrialBalance! @scope(name: "read")
+  """
+  Income and expenses between from (default the start of the fiscal year
+  containing to) and to (default today), inclusive. REST: GET
+  /v1/accounting/reports/profit-and-loss.
+  """
+  profitAndLoss(from: Date, to: Date): ProfitAndLoss! @scope(name: "read")
+  """
+  Assets, liabilities and equity at asOf (default today); totalAssets equals
+  totalLiabilitiesAndEquity. REST: GET /v1/accounting/reports/balance-sheet.
+  """
+  balanceSheet(asOf: Date): BalanceSheet! @scope(name: "read")
+  """
+  Postings between from and to (defaults as profitAndLoss) of one account (id
+  or code) or of every account, with running balances. REST: GET
+  /v1/accounting/reports/general-ledger.
+  """
+  generalLedger(from: Date, to: Date, accountId: ID): GeneralLedger! @scope(name: "read")
+}
+
+extend type Mutation {
+  """
+  Adds an account to the chart. REST: POST /v1/accounting/accounts.
+  """
+  createAccount(input: CreateAccountInput!): Account! @scope(name: "write")
+  """
+  Changes an account (by id or code); its type never changes. Absent members
+  keep their value; parentId may be null to detach it. REST: PATCH
+  /v1/accounting/accounts/:account_id.
+  """
+  updateAccount(id: ID!, input: UpdateAccountInput!): Account! @scope(name: "write")
+  """
+  Deletes an account nothing refers to; accounts with postings are only ever
+  deactivated (DEPENDENCY_EXISTS). REST: DELETE /v1/accounting/accounts/:account_id.
+  """
+  deleteAccount(id: ID!): AccountingDeleted! @scope(name: "write")
+  """
+  Adds the standard chart of accounts, skipping codes that exist already, and
+  answers the whole chart; safe to call twice. REST: POST
+  /v1/accounting/accounts/seed.
+  """
+  seedChartOfAccounts: [Account!]! @scope(name: "write")
+
+  """
+  Records an entry, as a draft or (post: true) posted at once. REST: POST
+  /v1/accounting/journal-entries.
+  """
+  createJournalEntry(input: CreateJournalEntryInput!): JournalEntry! @scope(name: "write")
+  """
+  Edits a draft; lines, when sent, replace all lines. REST: PATCH
+  /v1/accounting/journal-entries/:entry_id.
+  """
+  updateJournalEntry(id: ID!, input: UpdateJournalEntryInput!): JournalEntry! @scope(name: "write")
+  """
+  Deletes a draft; posted entries are reversed instead. REST: DELETE
+  /v1/accounting/journal-entries/:entry_id.
+  """
+  deleteJournalEntry(id: ID!): AccountingDeleted! @scope(name: "write")
+  """
+  Posts a draft (PERIOD_CLOSED in a closed period). REST: POST
+  /v1/accounting/journal-entries/:entry_id/post.
+  """
+  postJournalEntry(id: ID!): JournalEntry! @scope(name: "write")
+  """
+  Posts the mirror image of a posted entry and marks the original reversed;
+  answers the new entry (reversalOf names the original). REST: POST
+  /v1/accounting/journal-entries/:entry_id/reverse.
+  """
+  reverseJournalEntry(id: ID!, input: ReverseJournalEntryInput): JournalEntry! @scope(name: "write")
+
+  """
+  Adds an ISO 4217 currency. REST: POST /v1/accounting/currencies.
+  """
+  createCurrency(input: CreateCurrencyInput!): Currency! @scope(name: "write")
+  """
+  Changes a currency (by id or ISO code). REST: PATCH /v1/accounting/currencies/:currency_id.
+  """
+  updateCurrency(id: ID!, input: UpdateCurrencyInput!): Currency! @scope(name: "write")
+  """
+  Deletes a currency. One with exchange rates needs force: true and the
+  confirmToken of the DEPENDENCY_EXISTS error. REST: DELETE
+  /v1/accounting/currencies/:currency_id?force=&confirm_token=.
+  """
+  deleteCurrency(id: ID!, force: Boolean, confirmToken: String): AccountingDeleted! @scope(name: "write")
+
+  """
+  Records a rate effective from a date. REST: POST /v1/accounting/exchange-rates.
+  """
+  createExchangeRate(input: CreateExchangeRateInput!): ExchangeRate! @scope(name: "write")
+  """
+  Deletes a rate. REST: DELETE /v1/accounting/exchange-rates/:rate_id.
+  """
+  deleteExchangeRate(id: ID!): AccountingDeleted! @scope(name: "write")
+
+  """
+  Adds a tax code. REST: POST /v1/accounting/tax-codes.
+  """
+  createTaxCode(input: CreateTaxCodeInput!): TaxCode! @scope(name: "write")
+  """
+  Changes a tax code; accountId may be null to clear it. REST: PATCH
+  /v1/accounting/tax-codes/:tax_code_id.
+  """
+  updateTaxCode(id: ID!, input: UpdateTaxCodeInput!): TaxCode! @scope(name: "write")
+  """
+  Deletes a tax code. One used by journal lines needs force: true and the
+  confirmToken of the DEPENDENCY_EXISTS error. REST: DELETE
+  /v1/accounting/tax-codes/:tax_code_id?force=&confirm_token=.
+  """
+  deleteTaxCode(id: ID!, force: Boolean, confirmToken: String): AccountingDeleted! @scope(name: "write")
+
+  """
+  Adds a period. REST: POST /v1/accounting/periods.
+  """
+  createPeriod(input: CreatePeriodInput!): Period! @scope(name: "write")
+  """
+  Renames or re-dates a period. REST: PATCH /v1/accounting/periods/:period_id.
+  """
+  updatePeriod(id: ID!, input: UpdatePeriodInput!): Period! @scope(name: "write")
+  """
+  Deletes a period; force and confirmToken as for deleteCurrency. REST:
+  DELETE /v1/accounting/periods/:period_id?force=&confirm_token=.
+  """
+  deletePeriod(id: ID!, force: Boolean, confirmToken: String): AccountingDeleted! @scope(name: "write")
+  """
+  Closes a period: nothing posts into it until it is reopened. REST: POST
+  /v1/accounting/periods/:period_id/close.
+  """
+  closePeriod(id: ID!): Period! @scope(name: "write")
+  """
+  Reopens a closed period (audited). REST: POST /v1/accounting/periods/:period_id/reopen.
+  """
+  reopenPeriod(id: ID!): Period! @scope(name: "write")
+}
+
+"""
+A ledger account of the chart of accounts.
+"""
+type Account {
+  id: ID!
+  """
+  Unique within the tenant.
+  """
+  code: String!
+  name: String!
+  """
+  asset, liability, equity, income or expense.
+  """
+  type: String!
+  """
+  A refinement of the type (bank, accounts_receivable, sales, ...), or "".
+  """
+  subType: String!
+  parentId: ID
+  description: String!
+  """
+  The only currency the account takes, or null for any.
+  """
+  currency: String
+  isActive: Boolean!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+input CreateAccountInput {
+  code: String!
+  name: String!
+  """
+  asset, liability, equity, income (or revenue), expense.
+  """
+  type: String!
+  subType: String
+  """
+  The parent account's id or code (same type).
+  """
+  parentId: ID
+  description: String
+  currency: String
+}
+
+input UpdateAccountInput {
+  code: String
+  name: String
+  subType: String
+  """
+  null detaches the account from its parent.
+  """
+  parentId: ID
+  description: String
+  isActive: Boolean
+}
+
+"""
+The answer of a delete.
+"""
+type AccountingDeleted {
+  id: ID!
+  deleted: Boolean!
+}
+
+"""
+A journal entry: balanced lines (debits equal credits, in the entry currency
+and in the base currency).
+"""
+type JournalEntry {
+  id: ID!
+  date: Date!
+  description: String!
+  reference: String!
+  """
+  The entry currency (ISO 4217).
+  """
+  currency: String!
+  """
+  Base-currency units per unit of the entry currency (1 for the base).
+  """
+  exchangeRate: Decimal!
+  """
+  draft, posted or reversed.
+  """
+  status: String!
+  reversalOf: ID
+  reversedBy: ID
+  lines: [JournalLine!]!
+  totalDebit: Decimal!
+  totalCredit: Decimal!
+  postedAt: Time
+  postedBy: String
+  createdBy: String!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+"""
+One debit or credit of an entry. Base amounts are in the tenant's base
+currency.
+"""
+type JournalLine {
+  id: ID!
+  lineNo: Int!
+  accountId: ID!
+  """
+  The account the line posts to (loaded in one batch per request).
+  """
+  account: Account!
+  description: String!
+  debit: Decimal!
+  credit: Decimal!
+  baseDebit: Decimal!
+  baseCredit: Decimal!
+  taxCodeId: ID
+}
+
+"""
+A page of journal entries.
+"""
+type JournalEntryList {
+  entries: [JournalEntry!]!
+  """
+  Entries matching the filters, over all pages.
+  """
+  total: Int!
+  limit: Int!
+  offset: Int!
+}
+
+"""
+One line of a new or edited entry: exactly one of debit and credit is
+positive.
+"""
+input JournalLineInput {
+  accountId: ID!
+  debit: Decimal
+  credit: Decimal
+  description: String
+  taxCodeId: ID
+}
+
+input CreateJournalEntryInput {
+  date: Date!
+  description: String
+  reference: String
+  """
+  Defaults to the base currency.
+  """
+  currency: String
+  """
+  Defaults to the rate effective on the entry date.
+  """
+  exchangeRate: Decimal
+  lines: [JournalLineInput!]!
+  """
+  true posts the entry at once.
+  """
+  post: Boolean
+}
+
+input UpdateJournalEntryInput {
+  date: Date
+  description: String
+  reference: String
+  currency: String
+  exchangeRate: Decimal
+  """
+  When sent, replaces all lines.
+  """
+  lines: [JournalLineInput!]
+}
+
+input ReverseJournalEntryInput {
+  """
+  Defaults to the original entry's date.
+  """
+  date: Date
+  description: String
+}
+
+"""
+A currency of the books.
+"""
+type Currency {
+  id: ID!
+  """
+  ISO 4217 code.
+  """
+  code: String!
+  name: String!
+  symbol: String!
+  decimalPlaces: Int!
+  """
+  Whether it is the base currency of the books.
+  """
+  isBase: Boolean!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+input CreateCurrencyInput {
+  """
+  ISO 4217 code.
+  """
+  code: String!
+  """
+  Defaults to the code.
+  """
+  name: String
+  """
+  Defaults to the ISO narrow symbol.
+  """
+  symbol: String
+  """
+  0 to 6; defaults to ISO 4217's minor units.
+  """
+  decimalPlaces: Int
+}
+
+input UpdateCurrencyInput {
+  name: String
+  symbol: String
+  """
+  Frozen once a journal line carries amounts in the currency.
+  """
+  decimalPlaces: Int
+}
+
+"""
+Units of toCurrency per one fromCurrency, from effectiveDate on.
+"""
+type ExchangeRate {
+  id: ID!
+  fromCurrency: String!
+  toCurrency: String!
+  rate: Decimal!
+  effectiveDate: Date!
+  createdAt: Time!
+}
+
+input CreateExchangeRateInput {
+  fromCurrency: String!
+  toCurrency: String!
+  """
+  Greater than 0, at most 16 decimal places.
+  """
+  rate: Decimal!
+  effectiveDate: Date!
+}
+
+"""
+A tax code (a rate in percent: 10 is 10%).
+"""
+type TaxCode {
+  id: ID!
+  code: String!
+  name: String!
+  rate: Decimal!
+  """
+  inclusive or exclusive.
+  """
+  type: String!
+  category: String!
+  """
+  The account the tax posts to.
+  """
+  accountId: ID
+  isActive: Boolean!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+input CreateTaxCodeInput {
+  code: String!
+  name: String!
+  """
+  Percentage from 0 to 100.
+  """
+  rate: Decimal!
+  """
+  inclusive or exclusive (default).
+  """
+  type: String
+  category: String
+  accountId: ID
+  isActive: Boolean
+}
+
+input UpdateTaxCodeInput {
+  name: String
+  rate: Decimal
+  type: String
+  category: String
+  isActive: Boolean
+  """
+  null clears the account.
+  """
+  accountId: ID
+}
+
+"""
+An accounting period; nothing posts into a closed one.
+"""
+type Period {
+  id: ID!
+  name: String!
+  startDate: Date!
+  """
+  Inclusive.
+  """
+  endDate: Date!
+  """
+  open or closed.
+  """
+  status: String!
+  closedAt: Time
+  closedBy: String
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+input CreatePeriodInput {
+  name: String!
+  startDate: Date!
+  """
+  Inclusive; on or after startDate.
+  """
+  endDate: Date!
+}
+
+input UpdatePeriodInput {
+  name: String
+  startDate: Date
+  endDate: Date
+}
+
+"""
+The trial balance. Figures are in the base currency (currency).
+"""
+type TrialBalance {
+  asOf: Date!
+  currency: String!
+  rows: [TrialBalanceRow!]!
+  totals: TrialBalanceTotals!
+}
+
+"""
+One account's net balance on its natural side: debit for assets and
+expenses, credit for the others; the other side is 0. A balance against the
+natural side is negative.
+"""
+type TrialBalanceRow {
+  accountId: ID!
+  code: String!
+  name: String!
+  type: String!
+  debit: Decimal!
+  credit: Decimal!
+}
+
+type TrialBalanceTotals {
+  debit: Decimal!
+  credit: Decimal!
+}
+
+"""
+The profit and loss. Income amounts are credits - debits, expenses debits -
+credits; figures are in the base currency.
+"""
+type ProfitAndLoss {
+  from: Date!
+  to: Date!
+  currency: String!
+  income: LedgerReportSection!
+  expenses: LedgerReportSection!
+  netIncome: Decimal!
+}
+
+"""
+The balance sheet. Assets are debits - credits, liabilities and equity
+credits - debits. currentEarnings is the net income of the fiscal year to
+asOf; totalLiabilitiesAndEquity = liabilities + equity + currentEarnings.
+"""
+type BalanceSheet {
+  asOf: Date!
+  currency: String!
+  assets: LedgerReportSection!
+  liabilities: LedgerReportSection!
+  equity: LedgerReportSection!
+  currentEarnings: Decimal!
+  totalAssets: Decimal!
+  totalLiabilitiesAndEquity: Decimal!
+}
+
+"""
+A group of report rows and their total.
+"""
+type LedgerReportSection {
+  rows: [LedgerReportRow!]!
+  total: Decimal!
+}
+
+"""
+One line of a profit and loss or balance sheet section. The balance sheet's
+prior years' earnings row has no account (null accountId and code).
+"""
+type LedgerReportRow {
+  accountId: ID
+  code: String
+  name: String!
+  amount: Decimal!
+}
+
+"""
+The general ledger: per account, the opening balance, the postings with the
+running balance, and the closing balance.
+"""
+type GeneralLedger {
+  from: Date!
+  to: Date!
+  currency: String!
+  accounts: [LedgerAccount!]!
+}
+
+"""
+One account of the general ledger; balances in the account's natural sign
+(debits - credits for assets and expenses).
+"""
+type LedgerAccount {
+  accountId: ID!
+  code: String!
+  name: String!
+  type: String!
+  openingBalance: Decimal!
+  entries: [LedgerPosting!]!
+  closingBalance: Decimal!
+}
+
+"""
+One posted line with the account's balance after it.
+"""
+type LedgerPosting {
+  entryId: ID!
+  lineId: ID!
+  date: Date!
+  description: String!
+  reference: String!
+  debit: Decimal!
+  credit: Decimal!
+  balance: Decimal!
+}
 `, BuiltIn: false},
 	{Name: "../schema/apikeys.graphqls", Input: `extend type Query {
   """
@@ -709,6 +2808,44 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Account(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Account_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Account_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Account_name(ctx, field)
+	case "type":
+		return ec.fieldContext_Account_type(ctx, field)
+	case "subType":
+		return ec.fieldContext_Account_subType(ctx, field)
+	case "parentId":
+		return ec.fieldContext_Account_parentId(ctx, field)
+	case "description":
+		return ec.fieldContext_Account_description(ctx, field)
+	case "currency":
+		return ec.fieldContext_Account_currency(ctx, field)
+	case "isActive":
+		return ec.fieldContext_Account_isActive(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Account_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Account_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountingDeleted(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AccountingDeleted_id(ctx, field)
+	case "deleted":
+		return ec.fieldContext_AccountingDeleted_deleted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountingDeleted", field.Name)
+}
+
 func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -751,6 +2888,28 @@ func (ec *executionContext) childFields_ApiKeyEvent(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ApiKeyEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_BalanceSheet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asOf":
+		return ec.fieldContext_BalanceSheet_asOf(ctx, field)
+	case "currency":
+		return ec.fieldContext_BalanceSheet_currency(ctx, field)
+	case "assets":
+		return ec.fieldContext_BalanceSheet_assets(ctx, field)
+	case "liabilities":
+		return ec.fieldContext_BalanceSheet_liabilities(ctx, field)
+	case "equity":
+		return ec.fieldContext_BalanceSheet_equity(ctx, field)
+	case "currentEarnings":
+		return ec.fieldContext_BalanceSheet_currentEarnings(ctx, field)
+	case "totalAssets":
+		return ec.fieldContext_BalanceSheet_totalAssets(ctx, field)
+	case "totalLiabilitiesAndEquity":
+		return ec.fieldContext_BalanceSheet_totalLiabilitiesAndEquity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BalanceSheet", field.Name)
+}
+
 func (ec *executionContext) childFields_CreatedApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -759,6 +2918,248 @@ func (ec *executionContext) childFields_CreatedApiKey(ctx context.Context, field
 		return ec.fieldContext_CreatedApiKey_token(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreatedApiKey", field.Name)
+}
+
+func (ec *executionContext) childFields_Currency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Currency_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Currency_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Currency_name(ctx, field)
+	case "symbol":
+		return ec.fieldContext_Currency_symbol(ctx, field)
+	case "decimalPlaces":
+		return ec.fieldContext_Currency_decimalPlaces(ctx, field)
+	case "isBase":
+		return ec.fieldContext_Currency_isBase(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Currency_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Currency_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Currency", field.Name)
+}
+
+func (ec *executionContext) childFields_ExchangeRate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ExchangeRate_id(ctx, field)
+	case "fromCurrency":
+		return ec.fieldContext_ExchangeRate_fromCurrency(ctx, field)
+	case "toCurrency":
+		return ec.fieldContext_ExchangeRate_toCurrency(ctx, field)
+	case "rate":
+		return ec.fieldContext_ExchangeRate_rate(ctx, field)
+	case "effectiveDate":
+		return ec.fieldContext_ExchangeRate_effectiveDate(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ExchangeRate_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExchangeRate", field.Name)
+}
+
+func (ec *executionContext) childFields_GeneralLedger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_GeneralLedger_from(ctx, field)
+	case "to":
+		return ec.fieldContext_GeneralLedger_to(ctx, field)
+	case "currency":
+		return ec.fieldContext_GeneralLedger_currency(ctx, field)
+	case "accounts":
+		return ec.fieldContext_GeneralLedger_accounts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GeneralLedger", field.Name)
+}
+
+func (ec *executionContext) childFields_JournalEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_JournalEntry_id(ctx, field)
+	case "date":
+		return ec.fieldContext_JournalEntry_date(ctx, field)
+	case "description":
+		return ec.fieldContext_JournalEntry_description(ctx, field)
+	case "reference":
+		return ec.fieldContext_JournalEntry_reference(ctx, field)
+	case "currency":
+		return ec.fieldContext_JournalEntry_currency(ctx, field)
+	case "exchangeRate":
+		return ec.fieldContext_JournalEntry_exchangeRate(ctx, field)
+	case "status":
+		return ec.fieldContext_JournalEntry_status(ctx, field)
+	case "reversalOf":
+		return ec.fieldContext_JournalEntry_reversalOf(ctx, field)
+	case "reversedBy":
+		return ec.fieldContext_JournalEntry_reversedBy(ctx, field)
+	case "lines":
+		return ec.fieldContext_JournalEntry_lines(ctx, field)
+	case "totalDebit":
+		return ec.fieldContext_JournalEntry_totalDebit(ctx, field)
+	case "totalCredit":
+		return ec.fieldContext_JournalEntry_totalCredit(ctx, field)
+	case "postedAt":
+		return ec.fieldContext_JournalEntry_postedAt(ctx, field)
+	case "postedBy":
+		return ec.fieldContext_JournalEntry_postedBy(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_JournalEntry_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_JournalEntry_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_JournalEntry_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JournalEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_JournalEntryList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entries":
+		return ec.fieldContext_JournalEntryList_entries(ctx, field)
+	case "total":
+		return ec.fieldContext_JournalEntryList_total(ctx, field)
+	case "limit":
+		return ec.fieldContext_JournalEntryList_limit(ctx, field)
+	case "offset":
+		return ec.fieldContext_JournalEntryList_offset(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JournalEntryList", field.Name)
+}
+
+func (ec *executionContext) childFields_JournalLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_JournalLine_id(ctx, field)
+	case "lineNo":
+		return ec.fieldContext_JournalLine_lineNo(ctx, field)
+	case "accountId":
+		return ec.fieldContext_JournalLine_accountId(ctx, field)
+	case "account":
+		return ec.fieldContext_JournalLine_account(ctx, field)
+	case "description":
+		return ec.fieldContext_JournalLine_description(ctx, field)
+	case "debit":
+		return ec.fieldContext_JournalLine_debit(ctx, field)
+	case "credit":
+		return ec.fieldContext_JournalLine_credit(ctx, field)
+	case "baseDebit":
+		return ec.fieldContext_JournalLine_baseDebit(ctx, field)
+	case "baseCredit":
+		return ec.fieldContext_JournalLine_baseCredit(ctx, field)
+	case "taxCodeId":
+		return ec.fieldContext_JournalLine_taxCodeId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JournalLine", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accountId":
+		return ec.fieldContext_LedgerAccount_accountId(ctx, field)
+	case "code":
+		return ec.fieldContext_LedgerAccount_code(ctx, field)
+	case "name":
+		return ec.fieldContext_LedgerAccount_name(ctx, field)
+	case "type":
+		return ec.fieldContext_LedgerAccount_type(ctx, field)
+	case "openingBalance":
+		return ec.fieldContext_LedgerAccount_openingBalance(ctx, field)
+	case "entries":
+		return ec.fieldContext_LedgerAccount_entries(ctx, field)
+	case "closingBalance":
+		return ec.fieldContext_LedgerAccount_closingBalance(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerAccount", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerPosting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entryId":
+		return ec.fieldContext_LedgerPosting_entryId(ctx, field)
+	case "lineId":
+		return ec.fieldContext_LedgerPosting_lineId(ctx, field)
+	case "date":
+		return ec.fieldContext_LedgerPosting_date(ctx, field)
+	case "description":
+		return ec.fieldContext_LedgerPosting_description(ctx, field)
+	case "reference":
+		return ec.fieldContext_LedgerPosting_reference(ctx, field)
+	case "debit":
+		return ec.fieldContext_LedgerPosting_debit(ctx, field)
+	case "credit":
+		return ec.fieldContext_LedgerPosting_credit(ctx, field)
+	case "balance":
+		return ec.fieldContext_LedgerPosting_balance(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerPosting", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerReportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accountId":
+		return ec.fieldContext_LedgerReportRow_accountId(ctx, field)
+	case "code":
+		return ec.fieldContext_LedgerReportRow_code(ctx, field)
+	case "name":
+		return ec.fieldContext_LedgerReportRow_name(ctx, field)
+	case "amount":
+		return ec.fieldContext_LedgerReportRow_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerReportRow", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerReportSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rows":
+		return ec.fieldContext_LedgerReportSection_rows(ctx, field)
+	case "total":
+		return ec.fieldContext_LedgerReportSection_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerReportSection", field.Name)
+}
+
+func (ec *executionContext) childFields_Period(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Period_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Period_name(ctx, field)
+	case "startDate":
+		return ec.fieldContext_Period_startDate(ctx, field)
+	case "endDate":
+		return ec.fieldContext_Period_endDate(ctx, field)
+	case "status":
+		return ec.fieldContext_Period_status(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_Period_closedAt(ctx, field)
+	case "closedBy":
+		return ec.fieldContext_Period_closedBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Period_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Period_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Period", field.Name)
+}
+
+func (ec *executionContext) childFields_ProfitAndLoss(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_ProfitAndLoss_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ProfitAndLoss_to(ctx, field)
+	case "currency":
+		return ec.fieldContext_ProfitAndLoss_currency(ctx, field)
+	case "income":
+		return ec.fieldContext_ProfitAndLoss_income(ctx, field)
+	case "expenses":
+		return ec.fieldContext_ProfitAndLoss_expenses(ctx, field)
+	case "netIncome":
+		return ec.fieldContext_ProfitAndLoss_netIncome(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProfitAndLoss", field.Name)
 }
 
 func (ec *executionContext) childFields_RateLimit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -795,6 +3196,32 @@ func (ec *executionContext) childFields_RotatedApiKey(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type RotatedApiKey", field.Name)
 }
 
+func (ec *executionContext) childFields_TaxCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TaxCode_id(ctx, field)
+	case "code":
+		return ec.fieldContext_TaxCode_code(ctx, field)
+	case "name":
+		return ec.fieldContext_TaxCode_name(ctx, field)
+	case "rate":
+		return ec.fieldContext_TaxCode_rate(ctx, field)
+	case "type":
+		return ec.fieldContext_TaxCode_type(ctx, field)
+	case "category":
+		return ec.fieldContext_TaxCode_category(ctx, field)
+	case "accountId":
+		return ec.fieldContext_TaxCode_accountId(ctx, field)
+	case "isActive":
+		return ec.fieldContext_TaxCode_isActive(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_TaxCode_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_TaxCode_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaxCode", field.Name)
+}
+
 func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -805,6 +3232,48 @@ func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphq
 		return ec.fieldContext_Tenant_config(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tenant", field.Name)
+}
+
+func (ec *executionContext) childFields_TrialBalance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asOf":
+		return ec.fieldContext_TrialBalance_asOf(ctx, field)
+	case "currency":
+		return ec.fieldContext_TrialBalance_currency(ctx, field)
+	case "rows":
+		return ec.fieldContext_TrialBalance_rows(ctx, field)
+	case "totals":
+		return ec.fieldContext_TrialBalance_totals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrialBalance", field.Name)
+}
+
+func (ec *executionContext) childFields_TrialBalanceRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accountId":
+		return ec.fieldContext_TrialBalanceRow_accountId(ctx, field)
+	case "code":
+		return ec.fieldContext_TrialBalanceRow_code(ctx, field)
+	case "name":
+		return ec.fieldContext_TrialBalanceRow_name(ctx, field)
+	case "type":
+		return ec.fieldContext_TrialBalanceRow_type(ctx, field)
+	case "debit":
+		return ec.fieldContext_TrialBalanceRow_debit(ctx, field)
+	case "credit":
+		return ec.fieldContext_TrialBalanceRow_credit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrialBalanceRow", field.Name)
+}
+
+func (ec *executionContext) childFields_TrialBalanceTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "debit":
+		return ec.fieldContext_TrialBalanceTotals_debit(ctx, field)
+	case "credit":
+		return ec.fieldContext_TrialBalanceTotals_credit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrialBalanceTotals", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

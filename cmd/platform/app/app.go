@@ -151,6 +151,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Tenants = tenancy.NewService(core, a.Keys)
 	a.Books = accounting.NewService(core)
 	a.Billing = invoicing.NewService(core, a.Books)
+	// Recurring entries run on the periodic job registered in newRiver.
+	river.AddWorker(a.workers, &invoicing.RecurringSchedulerWorker{Service: a.Billing})
 	gql := graph.NewHandler(graph.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Accounting: a.Books, Authenticate: a.Keys.Authenticate})
 	a.REST = rest.New(rest.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, GraphQL: gql,
 		Accounting: a.Books, Invoicing: a.Billing, AdminKey: cfg.AdminKey, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy,
@@ -170,6 +172,7 @@ func newRiver(bdb *bun.DB, workers *river.Workers, work bool) (*river.Client[*sq
 			river.NewPeriodicJob(river.PeriodicInterval(15*time.Second), func() (river.JobArgs, *river.InsertOpts) {
 				return domain.OutboxRelayArgs{}, nil
 			}, nil),
+			invoicing.RecurringSchedulerJob(),
 		}
 	}
 	return river.NewClient(riverdatabasesql.New(bdb.DB), cfg)
