@@ -18,7 +18,7 @@ func AcctAccountInsert(ctx context.Context, idb bun.IDB, row *AcctAccount) error
 func AcctAccountGet(ctx context.Context, idb bun.IDB, tenantID, idOrCode string) (*AcctAccount, error) {
 	row := new(AcctAccount)
 	err := idb.NewSelect().Model(row).Where("tenant_id = ? AND (id = ? OR code = ?)", tenantID, idOrCode, idOrCode).
-		Limit(1).Scan(ctx)
+		OrderExpr("(id = ?) DESC", idOrCode).Limit(1).Scan(ctx) // an id wins over a code that spells it
 	return row, err
 }
 
@@ -65,15 +65,24 @@ func AcctAccountDelete(ctx context.Context, idb bun.IDB, tenantID, id string) er
 	return err
 }
 
+// AccountDependents counts what refers to an account.
+type AccountDependents struct {
+	JournalLines, Children, TaxCodes, InvoiceLines, BankAccounts int
+}
+
 // AcctAccountDependents counts what refers to an account: journal lines,
-// child accounts and tax codes.
-func AcctAccountDependents(ctx context.Context, idb bun.IDB, tenantID, id string) (lines, children, taxCodes int, err error) {
-	err = idb.NewRaw(`SELECT
+// child accounts, tax codes, invoice lines and bank accounts.
+func AcctAccountDependents(ctx context.Context, idb bun.IDB, tenantID, id string) (AccountDependents, error) {
+	var d AccountDependents
+	err := idb.NewRaw(`SELECT
 		(SELECT count(*) FROM acct_journal_lines WHERE tenant_id = ? AND account_id = ?),
 		(SELECT count(*) FROM acct_accounts WHERE tenant_id = ? AND parent_id = ?),
-		(SELECT count(*) FROM acct_tax_codes WHERE tenant_id = ? AND account_id = ?)`,
-		tenantID, id, tenantID, id, tenantID, id).Scan(ctx, &lines, &children, &taxCodes)
-	return
+		(SELECT count(*) FROM acct_tax_codes WHERE tenant_id = ? AND account_id = ?),
+		(SELECT count(*) FROM acct_invoice_lines WHERE tenant_id = ? AND account_id = ?),
+		(SELECT count(*) FROM acct_bank_accounts WHERE tenant_id = ? AND gl_account_id = ?)`,
+		tenantID, id, tenantID, id, tenantID, id, tenantID, id, tenantID, id).
+		Scan(ctx, &d.JournalLines, &d.Children, &d.TaxCodes, &d.InvoiceLines, &d.BankAccounts)
+	return d, err
 }
 
 // AcctAccountIsAncestor reports whether ancestorID is id or one of its parents.

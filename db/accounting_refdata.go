@@ -157,10 +157,13 @@ func AcctTaxCodeDelete(ctx context.Context, idb bun.IDB, tenantID, id string) er
 	return err
 }
 
-// AcctTaxCodeLineCount counts the journal lines carrying a tax code.
-func AcctTaxCodeLineCount(ctx context.Context, idb bun.IDB, tenantID, id string) (int, error) {
-	n, err := idb.NewSelect().Model((*AcctJournalLine)(nil)).Where("tenant_id = ? AND tax_code_id = ?", tenantID, id).Count(ctx)
-	return int(n), err
+// AcctTaxCodeUsage counts the journal and invoice lines that use a tax code.
+func AcctTaxCodeUsage(ctx context.Context, idb bun.IDB, tenantID, id string) (journalLines, invoiceLines int, err error) {
+	err = idb.NewRaw(`SELECT
+		(SELECT count(*) FROM acct_journal_lines WHERE tenant_id = ? AND tax_code_id = ?),
+		(SELECT count(*) FROM acct_invoice_lines WHERE tenant_id = ? AND tax_code_id = ?)`,
+		tenantID, id, tenantID, id).Scan(ctx, &journalLines, &invoiceLines)
+	return
 }
 
 // AcctAccountExists reports whether id is an account of the tenant.

@@ -198,14 +198,4 @@ func AcctInvoiceTaxMovements(ctx context.Context, idb bun.IDB, tenantID string, 
 	return rows, err
 }
 
-// AcctAccountSubTypeExists reports whether the tenant has an active account
-// of type and sub-type.
-func AcctAccountSubTypeExists(ctx context.Context, idb bun.IDB, tenantID, accountType, subType string) (bool, error) {
-	return idb.NewSelect().Model((*AcctAccount)(nil)).
-		Where("tenant_id = ? AND type = ? AND sub_type = ? AND is_active", tenantID, accountType, subType).Exists(ctx)
-}
 
-// AcctAccountCodeTaken reports whether an account of the tenant has code.
-func AcctAccountCodeTaken(ctx context.Context, idb bun.IDB, tenantID, code string) (bool, error) {
-	return idb.NewSelect().Model((*AcctAccount)(nil)).Where("tenant_id = ? AND code = ?", tenantID, code).Exists(ctx)
-}

@@ -126,3 +126,11 @@ func AcctPaymentCodeTaken(ctx context.Context, idb bun.IDB, tenantID, code strin
 	err := idb.NewRaw(`SELECT EXISTS (SELECT 1 FROM acct_accounts WHERE tenant_id = ? AND code = ?)`, tenantID, code).Scan(ctx, &taken)
 	return taken, err
 }
+
+// AcctPaymentLockSystemAccounts takes a transaction-scoped advisory lock
+// serializing the creation of a tenant's system accounts (receivable,
+// payable, FX gain/loss) by payments.
+func AcctPaymentLockSystemAccounts(ctx context.Context, idb bun.IDB, tenantID string) error {
+	_, err := idb.NewRaw("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "acct_system_accounts:"+tenantID).Exec(ctx)
+	return err
+}

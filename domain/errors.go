@@ -107,8 +107,13 @@ func AsError(err error) *Error {
 	return Internal(err)
 }
 
-// ErrorCode returns the stable code of err (INTERNAL for foreign errors).
-func ErrorCode(err error) string { return AsError(err).Code }
+// ErrorCode returns the stable code of err (INTERNAL for foreign errors, "" for nil).
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	return AsError(err).Code
+}
 
 // Validation collects field errors so that one response names every bad field.
 type Validation struct {

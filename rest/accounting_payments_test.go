@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -673,4 +674,42 @@ func TestPaymentRealizedFX(t *testing.T) {
 		require.Equal(t, "1.08", string(p.ExchangeRate))
 		require.Equal(t, "10.80", string(b.entry(t, *p.JournalEntryID).line(t, bankGL).BaseDebit))
 	})
+}
+
+func TestPaymentConcurrentAllocations(t *testing.T) {
+	env := apptest.New(t)
+	b := newPmBooks(t, env)
+	bankID, _ := b.bank(t, "")
+	inv := b.invoice(t, "sales", "", "", "100", "2025-01-01", "approved")
+	inv2 := b.invoice(t, "sales", "", "", "100", "2025-01-01", "approved")
+
+	// Eight receipts of 30 race for an invoice of 100: three fit. Each also
+	// touches a second invoice, in the other order half the time, which
+	// must not deadlock.
+	var wg sync.WaitGroup
+	statuses := make([]int, 8)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			allocs := []any{alloc(inv, "30"), alloc(inv2, "1")}
+			if i%2 == 1 {
+				allocs = []any{alloc(inv2, "1"), alloc(inv, "30")}
+			}
+			res := rdDo(t, env, b.key, "POST", "/v1/accounting/payments", map[string]any{"type": "receipt",
+				"date": "2025-01-02", "amount": "31", "bank_account_id": bankID, "allocations": allocs})
+			statuses[i] = res.Status
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for _, st := range statuses {
+		require.Contains(t, []int{http.StatusCreated, http.StatusBadRequest}, st)
+		if st == http.StatusCreated {
+			created++
+		}
+	}
+	require.Equal(t, 3, created)
+	b.requireInvoice(t, inv, "partially_paid", "90")
+	b.requireInvoice(t, inv2, "partially_paid", "3")
 }

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -183,6 +184,12 @@ func bindParams(r *http.Request, v reflect.Value) error {
 		if len(raw) == 0 {
 			continue
 		}
+		if f.Tag.Get("path") == "" && !cleanParam(raw) {
+			// Path parameters name resources: the domain answers 404 for
+			// ids it cannot have; query and header values are inputs.
+			val.Add(name, "must be valid UTF-8 without NUL bytes")
+			continue
+		}
 		if err := setParam(v.Field(i), raw); err != nil {
 			val.Add(name, err.Error())
 		}
@@ -229,4 +236,15 @@ func setParam(fv reflect.Value, raw []string) error {
 		return errors.New("has an unsupported type")
 	}
 	return nil
+}
+
+// cleanParam refuses parameter values Postgres could never store or match
+// (NUL bytes, invalid UTF-8), so they fail as input errors, not in SQL.
+func cleanParam(values []string) bool {
+	for _, v := range values {
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			return false
+		}
+	}
+	return true
 }

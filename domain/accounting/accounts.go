@@ -315,17 +315,14 @@ func (s *Service) DeleteAccount(ctx context.Context, in AccountRef) (Deleted, er
 		if err != nil {
 			return err
 		}
-		lines, children, taxCodes, err := db.AcctAccountDependents(ctx, w.Tx, p.TenantID, row.ID)
+		d, err := db.AcctAccountDependents(ctx, w.Tx, p.TenantID, row.ID)
 		if err != nil {
 			return domain.Internal(err)
 		}
-		var deps []domain.Dependency
-		for _, d := range []domain.Dependency{{Type: "journal_lines", Count: lines, Label: "Journal lines"},
-			{Type: "accounts", Count: children, Label: "Child accounts"}, {Type: "tax_codes", Count: taxCodes, Label: "Tax codes"}} {
-			if d.Count > 0 {
-				deps = append(deps, d)
-			}
-		}
+		deps := nonZero([]domain.Dependency{{Type: "journal_lines", Count: d.JournalLines, Label: "Journal lines"},
+			{Type: "accounts", Count: d.Children, Label: "Child accounts"}, {Type: "tax_codes", Count: d.TaxCodes, Label: "Tax codes"},
+			{Type: "invoice_lines", Count: d.InvoiceLines, Label: "Invoice lines"},
+			{Type: "bank_accounts", Count: d.BankAccounts, Label: "Bank accounts"}})
 		if len(deps) > 0 {
 			return s.core.DependencyError(ctx, p.TenantID, "account:"+row.ID, deps, false)
 		}
@@ -355,7 +352,7 @@ func (s *Service) recordAccount(w *domain.Write, tenantID, action, event string,
 
 // account loads an account by id or code. Errors: NOT_FOUND.
 func (s *Service) account(ctx context.Context, idb bun.IDB, tenantID, idOrCode string) (*db.AcctAccount, error) {
-	if idOrCode == "" || len(idOrCode) > 64 {
+	if !accountCode.MatchString(idOrCode) { // every id and code matches it
 		return nil, domain.NotFound("Account")
 	}
 	row, err := db.AcctAccountGet(ctx, idb, tenantID, idOrCode)
@@ -390,4 +387,15 @@ func checkSubType(v *domain.Validation, subType, typ string) {
 	if typ != "" && !slices.Contains(allowed, typ) {
 		v.Add("sub_type", subType+" does not apply to "+typ+" accounts")
 	}
+}
+
+// nonZero keeps the dependencies that exist.
+func nonZero(deps []domain.Dependency) []domain.Dependency {
+	var out []domain.Dependency
+	for _, d := range deps {
+		if d.Count > 0 {
+			out = append(out, d)
+		}
+	}
+	return out
 }

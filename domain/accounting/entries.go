@@ -149,6 +149,7 @@ func (s *Service) ListEntries(ctx context.Context, in ListEntriesInput) (EntryLi
 	params.From = optionalDate(&v, "from", in.From)
 	params.To = optionalDate(&v, "to", in.To)
 	v.Check(in.Offset < 0, "offset", "must not be negative")
+	v.Check(in.AccountID != "" && !domain.ValidID("acc_", in.AccountID), "account_id", "must be an account id")
 	if err := v.Err(); err != nil {
 		return EntryList{}, err
 	}

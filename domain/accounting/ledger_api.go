@@ -2,6 +2,7 @@ package accounting
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -61,15 +62,21 @@ func (s *Service) SystemAccount(ctx context.Context, w *domain.Write, tenantID, 
 	if len(rows) > 0 {
 		return accountFromRow(&rows[0]), nil
 	}
+	// Find a free code first: a unique violation would abort the caller's
+	// transaction, so there is no retrying an insert.
 	for i := 0; i < 10; i++ {
 		c := code
 		if i > 0 {
-			c = code + "-" + string(rune('0'+i))
+			c = fmt.Sprintf("%s-%d", code, i)
 		}
-		row, err := s.insertAccount(ctx, w, tenantID, CreateAccountInput{Code: c, Name: name, Type: accountType, SubType: subType})
-		if domain.ErrorCode(err) == domain.CodeConflict {
+		taken, err := w.Tx.NewSelect().Model((*db.AcctAccount)(nil)).Where("tenant_id = ? AND code = ?", tenantID, c).Exists(ctx)
+		if err != nil {
+			return Account{}, domain.Internal(err)
+		}
+		if taken {
 			continue
 		}
+		row, err := s.insertAccount(ctx, w, tenantID, CreateAccountInput{Code: c, Name: name, Type: accountType, SubType: subType})
 		if err != nil {
 			return Account{}, err
 		}

@@ -12,6 +12,10 @@ import (
 	"github.com/platformhq/platform/domain"
 )
 
+// maxAmount bounds every amount and rate: far beyond any real ledger, and
+// small enough for every client to read back as a JSON number.
+var maxAmount = decimal.New(1, 15)
+
 // entryDraft is an entry as a client describes it, before validation.
 type entryDraft struct {
 	date, description, reference, currency string
@@ -35,8 +39,8 @@ func (s *Service) prepare(ctx context.Context, idb bun.IDB, books *db.AcctBooks,
 	}
 	v.Check(len(d.lines) < 2, "lines", "needs at least two lines")
 	v.Check(len(d.lines) > maxLines, "lines", fmt.Sprintf("must have at most %d lines", maxLines))
-	if d.rate != nil && !d.rate.IsPositive() {
-		v.Add("exchange_rate", "must be positive")
+	if d.rate != nil && (!d.rate.IsPositive() || d.rate.GreaterThanOrEqual(maxAmount)) {
+		v.Add("exchange_rate", "must be positive and below 10^15")
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -78,7 +82,9 @@ func (s *Service) prepareLines(ctx context.Context, idb bun.IDB, row *db.AcctJou
 	var v domain.Validation
 	ids := make([]string, 0, len(in))
 	for _, l := range in {
-		ids = append(ids, l.AccountID)
+		if domain.ValidID("acc_", l.AccountID) {
+			ids = append(ids, l.AccountID)
+		}
 	}
 	accounts, err := db.AcctAccountsByIDs(ctx, idb, row.TenantID, ids)
 	if err != nil {
@@ -105,6 +111,10 @@ func (s *Service) prepareLines(ctx context.Context, idb bun.IDB, row *db.AcctJou
 		}
 		domain.CheckText(&v, field+".description", l.Description, 1000, false)
 		debit, credit := rounded(l.Debit, places), rounded(l.Credit, places)
+		if debit.Abs().GreaterThanOrEqual(maxAmount) || credit.Abs().GreaterThanOrEqual(maxAmount) {
+			v.Add(field, "amounts must be below 10^15")
+			continue
+		}
 		baseOnly := l.Base != nil && debit.IsZero() && credit.IsZero() // a realized FX line
 		if !baseOnly && (debit.IsNegative() || credit.IsNegative() || debit.IsPositive() == credit.IsPositive()) {
 			v.Add(field, "needs exactly one of debit or credit, positive")
@@ -136,6 +146,9 @@ func (s *Service) checkTaxCodes(ctx context.Context, idb bun.IDB, tenantID strin
 	for i, l := range lines {
 		if l.TaxCodeID == nil {
 			continue
+		}
+		if !domain.ValidID("tax_", *l.TaxCodeID) {
+			return domain.Invalid(fmt.Sprintf("lines[%d].tax_code_id", i), "is not a tax code of this tenant")
 		}
 		n, err := idb.NewSelect().Table("acct_tax_codes").Where("tenant_id = ? AND id = ?", tenantID, *l.TaxCodeID).Count(ctx)
 		if err != nil {

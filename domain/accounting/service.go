@@ -64,7 +64,11 @@ func ParseDate(s string) (time.Time, error) {
 			s = t.UTC().Format(dateLayout)
 		}
 	}
-	return time.Parse(dateLayout, s)
+	t, err := time.Parse(dateLayout, s)
+	if err == nil && t.Year() < 1 {
+		return time.Time{}, fmt.Errorf("year %d is out of range", t.Year())
+	}
+	return t, err
 }
 
 func dateOf(t time.Time) Date {
@@ -128,6 +132,9 @@ func (s *Service) ensureCurrency(ctx context.Context, idb bun.IDB, tenantID, cod
 // places returns the decimal places of a tenant's currency. Errors:
 // VALIDATION_FAILED (unknown currency) on field.
 func (s *Service) places(ctx context.Context, idb bun.IDB, tenantID, code, field string) (int32, error) {
+	if _, ok := ISOCurrency(code); !ok {
+		return 0, domain.Invalid(field, "must be an ISO 4217 currency code")
+	}
 	c, err := db.AcctCurrencyGetByCode(ctx, idb, tenantID, strings.ToUpper(code))
 	if db.IsNoRows(err) {
 		return 0, domain.Invalid(field, "unknown currency "+quote(code)+"; create it first")

@@ -253,13 +253,13 @@ func (s *Service) DeleteTaxCode(ctx context.Context, in DeleteTaxCodeInput) (Del
 		if err != nil {
 			return err
 		}
-		lines, err := db.AcctTaxCodeLineCount(ctx, w.Tx, p.TenantID, row.ID)
+		lines, invoiceLines, err := db.AcctTaxCodeUsage(ctx, w.Tx, p.TenantID, row.ID)
 		if err != nil {
 			return domain.Internal(err)
 		}
-		if lines > 0 {
-			return s.core.DependencyError(ctx, p.TenantID, "tax_code:"+row.ID,
-				[]domain.Dependency{{Type: "journal_lines", Count: lines, Label: "Journal lines"}}, false)
+		if deps := nonZero([]domain.Dependency{{Type: "journal_lines", Count: lines, Label: "Journal lines"},
+			{Type: "invoice_lines", Count: invoiceLines, Label: "Invoice lines"}}); len(deps) > 0 {
+			return s.core.DependencyError(ctx, p.TenantID, "tax_code:"+row.ID, deps, false)
 		}
 		if err := db.AcctTaxCodeDelete(ctx, w.Tx, p.TenantID, row.ID); err != nil {
 			if db.IsForeignKeyViolation(err) {

@@ -91,7 +91,7 @@ func (s *Service) ImportBankTransactions(ctx context.Context, in ImportBankTrans
 	for i := range in.Transactions {
 		in.Transactions[i].row = i + 1
 	}
-	return s.importStatement(ctx, p, in.BankAccountID, in.Transactions, nil)
+	return s.bankImportStatement(ctx, p, in.BankAccountID, in.Transactions, nil)
 }
 
 // ImportBankStatementFile imports an uploaded statement: JSON (an object
@@ -104,7 +104,7 @@ func (s *Service) ImportBankStatementFile(ctx context.Context, bankAccountID, fi
 	if err != nil {
 		return BankImportResult{}, err
 	}
-	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))
+	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, bankUTF8BOM))
 	if len(trimmed) == 0 {
 		return BankImportResult{}, domain.Invalid("file", "is empty")
 	}
@@ -115,7 +115,7 @@ func (s *Service) ImportBankStatementFile(ctx context.Context, bankAccountID, fi
 		if err != nil {
 			return BankImportResult{}, err
 		}
-		return s.importStatement(ctx, p, bankAccountID, lines, rowErrs)
+		return s.bankImportStatement(ctx, p, bankAccountID, lines, rowErrs)
 	}
 	var lines []StatementLineInput
 	if trimmed[0] == '[' {
@@ -129,7 +129,7 @@ func (s *Service) ImportBankStatementFile(ctx context.Context, bankAccountID, fi
 	}
 	switch {
 	case err != nil:
-		return BankImportResult{}, domain.Invalid("file", "is not a valid JSON statement: "+jsonProblem(err))
+		return BankImportResult{}, domain.Invalid("file", "is not a valid JSON statement: "+bankJSONProblem(err))
 	case len(lines) == 0:
 		return BankImportResult{}, domain.Invalid("file", "has no transactions")
 	case len(lines) > MaxImportLines:
@@ -138,7 +138,7 @@ func (s *Service) ImportBankStatementFile(ctx context.Context, bankAccountID, fi
 	for i := range lines {
 		lines[i].row = i + 1
 	}
-	return s.importStatement(ctx, p, bankAccountID, lines, nil)
+	return s.bankImportStatement(ctx, p, bankAccountID, lines, nil)
 }
 
 // ImportBankStatementCSV imports a CSV statement (see ParseStatementCSV).
@@ -146,7 +146,7 @@ func (s *Service) ImportBankStatementCSV(ctx context.Context, bankAccountID stri
 	return s.ImportBankStatementFile(ctx, bankAccountID, "statement.csv", "text/csv", data)
 }
 
-func jsonProblem(err error) string {
+func bankJSONProblem(err error) string {
 	msg := strings.TrimPrefix(err.Error(), "json: ")
 	if len(msg) > 200 {
 		msg = msg[:200]
@@ -154,10 +154,10 @@ func jsonProblem(err error) string {
 	return msg
 }
 
-// importStatement validates lines, skips those imported before and inserts
+// bankImportStatement validates lines, skips those imported before and inserts
 // the rest, under the bank account's row lock (imports of one account run
 // one at a time, so the duplicate check is exact).
-func (s *Service) importStatement(ctx context.Context, p *domain.Principal, bankAccountID string, lines []StatementLineInput, rowErrs []ImportRowError) (BankImportResult, error) {
+func (s *Service) bankImportStatement(ctx context.Context, p *domain.Principal, bankAccountID string, lines []StatementLineInput, rowErrs []ImportRowError) (BankImportResult, error) {
 	var out BankImportResult
 	err := s.core.Write(ctx, func(w *domain.Write) error {
 		bank, err := s.bankAccount(ctx, w.Tx, p.TenantID, bankAccountID, "UPDATE")
@@ -175,14 +175,14 @@ func (s *Service) importStatement(ctx context.Context, p *domain.Principal, bank
 		var rows []db.AcctBankTransaction
 		skipped := 0
 		for _, l := range lines {
-			row, problems := statementRow(l, places)
+			row, problems := bankStatementRow(l, places)
 			if problems != nil {
 				errs = append(errs, ImportRowError{Row: l.row, Errors: problems})
 				continue
 			}
 			key := "ref:" + row.Reference
 			if row.Reference == "" {
-				key = "d:" + row.Date.Format(dateLayout) + "|" + row.Amount.StringFixedBank(places) + "|" + row.Type + "|" + dedupText(row.Description)
+				key = "d:" + row.Date.Format(dateLayout) + "|" + row.Amount.StringFixedBank(places) + "|" + row.Type + "|" + bankDedupText(row.Description)
 				occurrences[key]++
 				key += "|" + strconv.Itoa(occurrences[key])
 			}
@@ -232,9 +232,9 @@ func (s *Service) importStatement(ctx context.Context, p *domain.Principal, bank
 	return out, err
 }
 
-// statementRow validates one line into a row (without ids), or answers its
+// bankStatementRow validates one line into a row (without ids), or answers its
 // problems per field.
-func statementRow(l StatementLineInput, places int32) (db.AcctBankTransaction, map[string][]string) {
+func bankStatementRow(l StatementLineInput, places int32) (db.AcctBankTransaction, map[string][]string) {
 	var v domain.Validation
 	var row db.AcctBankTransaction
 	if d, ok := requiredDate(&v, "date", l.Date); ok {
@@ -267,8 +267,8 @@ func statementRow(l StatementLineInput, places int32) (db.AcctBankTransaction, m
 	return row, nil
 }
 
-// dedupText keeps a description short enough for the key's index.
-func dedupText(s string) string {
+// bankDedupText keeps a description short enough for the key's index.
+func bankDedupText(s string) string {
 	if len(s) <= 200 {
 		return s
 	}
@@ -276,11 +276,11 @@ func dedupText(s string) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
-var utf8BOM = []byte("\xEF\xBB\xBF")
+var bankUTF8BOM = []byte("\xEF\xBB\xBF")
 
-// csvColumns maps header names (lower case, spaces and dashes as "_") to
+// bankCSVColumns maps header names (lower case, spaces and dashes as "_") to
 // the fields they fill.
-var csvColumns = map[string]string{
+var bankCSVColumns = map[string]string{
 	"date": "date", "transaction_date": "date", "posted_date": "date", "posting_date": "date",
 	"booking_date": "date", "value_date": "date",
 	"description": "description", "memo": "description", "details": "description", "narrative": "description",
@@ -307,12 +307,12 @@ func ParseStatementCSV(r io.Reader) ([]StatementLineInput, []ImportRowError, err
 	if err != nil {
 		return nil, nil, domain.Invalid("file", "could not be read")
 	}
-	data = bytes.TrimPrefix(data, utf8BOM)
+	data = bytes.TrimPrefix(data, bankUTF8BOM)
 	if !utf8.Valid(data) {
 		return nil, nil, domain.Invalid("file", "must be UTF-8 text")
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = csvDelimiter(data)
+	cr.Comma = bankCSVDelimiter(data)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.TrimLeadingSpace = true
@@ -328,7 +328,7 @@ func ParseStatementCSV(r io.Reader) ([]StatementLineInput, []ImportRowError, err
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(h))
 		name = strings.NewReplacer(" ", "_", "-", "_", "/", "_").Replace(name)
-		if field, ok := csvColumns[name]; ok {
+		if field, ok := bankCSVColumns[name]; ok {
 			if _, dup := cols[field]; !dup {
 				cols[field] = i
 			}
@@ -358,7 +358,7 @@ func ParseStatementCSV(r io.Reader) ([]StatementLineInput, []ImportRowError, err
 			}
 			return nil, nil, domain.Invalid("file", "is not valid CSV")
 		}
-		if blankRecord(rec) {
+		if bankBlankRecord(rec) {
 			continue
 		}
 		row++
@@ -374,9 +374,9 @@ func ParseStatementCSV(r io.Reader) ([]StatementLineInput, []ImportRowError, err
 		line := StatementLineInput{Date: get("date"), Description: get("description"), Reference: get("reference"), row: row}
 		problems := map[string][]string{}
 		if hasAmount {
-			csvSignedAmount(&line, get("amount"), get("type"), problems)
+			bankCSVSignedAmount(&line, get("amount"), get("type"), problems)
 		} else {
-			csvDebitCredit(&line, get("debit"), get("credit"), problems)
+			bankCSVDebitCredit(&line, get("debit"), get("credit"), problems)
 		}
 		if len(problems) > 0 {
 			rowErrs = append(rowErrs, ImportRowError{Row: row, Errors: problems})
@@ -390,14 +390,14 @@ func ParseStatementCSV(r io.Reader) ([]StatementLineInput, []ImportRowError, err
 	return lines, rowErrs, nil
 }
 
-// csvSignedAmount fills amount and type from an amount column and an
+// bankCSVSignedAmount fills amount and type from an amount column and an
 // optional type column.
-func csvSignedAmount(line *StatementLineInput, amount, typ string, problems map[string][]string) {
+func bankCSVSignedAmount(line *StatementLineInput, amount, typ string, problems map[string][]string) {
 	if amount == "" {
 		problems["amount"] = append(problems["amount"], "is required")
 		return
 	}
-	d, ok := parseStatementAmount(amount)
+	d, ok := bankParseAmount(amount)
 	if !ok {
 		problems["amount"] = append(problems["amount"], "must be a decimal number")
 		return
@@ -406,7 +406,7 @@ func csvSignedAmount(line *StatementLineInput, amount, typ string, problems map[
 		problems["amount"] = append(problems["amount"], "must not be zero")
 		return
 	}
-	t, known := statementType(typ)
+	t, known := bankStatementType(typ)
 	switch {
 	case typ == "" && d.IsNegative():
 		t = BankDebit
@@ -423,15 +423,15 @@ func csvSignedAmount(line *StatementLineInput, amount, typ string, problems map[
 	line.Type = t
 }
 
-// csvDebitCredit fills amount and type from separate debit (money out)
+// bankCSVDebitCredit fills amount and type from separate debit (money out)
 // and credit (money in) columns, exactly one of which holds an amount.
-func csvDebitCredit(line *StatementLineInput, debit, credit string, problems map[string][]string) {
+func bankCSVDebitCredit(line *StatementLineInput, debit, credit string, problems map[string][]string) {
 	var amounts [2]decimal.Decimal
 	for i, s := range []string{debit, credit} {
 		if s == "" {
 			continue
 		}
-		d, ok := parseStatementAmount(s)
+		d, ok := bankParseAmount(s)
 		if !ok {
 			field := [2]string{"debit", "credit"}[i]
 			problems[field] = append(problems[field], "must be a decimal number")
@@ -451,7 +451,7 @@ func csvDebitCredit(line *StatementLineInput, debit, credit string, problems map
 	}
 }
 
-func statementType(s string) (string, bool) {
+func bankStatementType(s string) (string, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "debit", "dr", "d", "withdrawal", "out":
 		return BankDebit, true
@@ -461,8 +461,8 @@ func statementType(s string) (string, bool) {
 	return "", false
 }
 
-// parseStatementAmount reads "1,234.56", "-12.00", "+3", "(45.10)".
-func parseStatementAmount(s string) (decimal.Decimal, bool) {
+// bankParseAmount reads "1,234.56", "-12.00", "+3", "(45.10)".
+func bankParseAmount(s string) (decimal.Decimal, bool) {
 	s = strings.TrimSpace(s)
 	neg := false
 	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") {
@@ -483,8 +483,8 @@ func parseStatementAmount(s string) (decimal.Decimal, bool) {
 	return d, true
 }
 
-// csvDelimiter picks ',', ';' or tab: whichever the header line has most of.
-func csvDelimiter(data []byte) rune {
+// bankCSVDelimiter picks ',', ';' or tab: whichever the header line has most of.
+func bankCSVDelimiter(data []byte) rune {
 	first, _, _ := bytes.Cut(data, []byte("\n"))
 	best, n := ',', bytes.Count(first, []byte(","))
 	for _, c := range []rune{';', '\t'} {
@@ -495,7 +495,7 @@ func csvDelimiter(data []byte) rune {
 	return best
 }
 
-func blankRecord(rec []string) bool {
+func bankBlankRecord(rec []string) bool {
 	for _, f := range rec {
 		if strings.TrimSpace(f) != "" {
 			return false

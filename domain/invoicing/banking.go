@@ -199,7 +199,7 @@ func (s *Service) bankLedgerAccount(ctx context.Context, w bun.IDB, tenantID, re
 	switch {
 	case gl.Type != accounting.TypeAsset || (gl.SubType != "bank" && gl.SubType != "cash"):
 		return gl, domain.Invalid(field, "must be an asset account of sub-type bank or cash (account "+gl.Code+" is "+
-			gl.Type+describeSubType(gl.SubType)+")")
+			gl.Type+bankDescribeSubType(gl.SubType)+")")
 	case !gl.IsActive:
 		return gl, domain.Invalid(field, "account "+gl.Code+" is inactive")
 	case gl.Currency != nil && *gl.Currency != currency:
@@ -216,7 +216,7 @@ func (s *Service) bankLedgerAccount(ctx context.Context, w bun.IDB, tenantID, re
 	return gl, nil
 }
 
-func describeSubType(st string) string {
+func bankDescribeSubType(st string) string {
 	if st == "" {
 		return " with no sub-type"
 	}
@@ -593,7 +593,7 @@ func (s *Service) matchPayment(ctx context.Context, idb bun.IDB, tenantID, id st
 	}
 	if want != line.Type {
 		return nil, domain.Invalid(field, fmt.Sprintf("is a %s (money %s) but the statement line is a %s (money %s)",
-			pay.Type, moneyWay(want), line.Type, moneyWay(line.Type)))
+			pay.Type, bankMoneyWay(want), line.Type, bankMoneyWay(line.Type)))
 	}
 	if !pay.Amount.Equal(line.Amount) {
 		return nil, domain.Invalid(field, fmt.Sprintf("amount %s does not agree with the statement line's %s",
@@ -656,7 +656,7 @@ func (s *Service) matchEntry(ctx context.Context, idb bun.IDB, tenantID, id stri
 	}
 	if way != line.Type {
 		return nil, domain.Invalid(field, fmt.Sprintf("moves money %s but the statement line is a %s (money %s)",
-			moneyWay(way), line.Type, moneyWay(line.Type)))
+			bankMoneyWay(way), line.Type, bankMoneyWay(line.Type)))
 	}
 	if !net.Abs().Equal(line.Amount) {
 		return nil, domain.Invalid(field, fmt.Sprintf("amount %s does not agree with the statement line's %s",
@@ -665,7 +665,7 @@ func (s *Service) matchEntry(ctx context.Context, idb bun.IDB, tenantID, id stri
 	return entry, nil
 }
 
-func moneyWay(lineType string) string {
+func bankMoneyWay(lineType string) string {
 	if lineType == BankCredit {
 		return "in"
 	}

@@ -435,9 +435,9 @@ func (s *Service) invPostingLines(ctx context.Context, w *domain.Write, tenantID
 	var control accounting.Account
 	var err error
 	if sales {
-		control, err = s.invSystemAccount(ctx, w, tenantID, accounting.TypeAsset, "accounts_receivable", "1100", "Accounts Receivable")
+		control, err = s.books.SystemAccount(ctx, w, tenantID, accounting.TypeAsset, "accounts_receivable", "1100", "Accounts Receivable")
 	} else {
-		control, err = s.invSystemAccount(ctx, w, tenantID, accounting.TypeLiability, "accounts_payable", "2000", "Accounts Payable")
+		control, err = s.books.SystemAccount(ctx, w, tenantID, accounting.TypeLiability, "accounts_payable", "2000", "Accounts Payable")
 	}
 	if err != nil {
 		return nil, err
@@ -491,7 +491,7 @@ func (s *Service) invPostingLines(ctx context.Context, w *domain.Write, tenantID
 			accountID = *tc.AccountID
 		} else {
 			if defaultTax == nil {
-				a, err := s.invSystemAccount(ctx, w, tenantID, accounting.TypeLiability, "tax", "2100", "Sales Tax Payable")
+				a, err := s.books.SystemAccount(ctx, w, tenantID, accounting.TypeLiability, "tax", "2100", "Sales Tax Payable")
 				if err != nil {
 					return nil, err
 				}
@@ -515,45 +515,6 @@ func (s *Service) invPostingLines(ctx context.Context, w *domain.Write, tenantID
 		out = append(out, tl)
 	}
 	return out, nil
-}
-
-// invSystemAccount is the ledger's SystemAccount (the first active account
-// of a sub-type, created when there is none), except that the account is
-// created here when missing: SystemAccount's creation path dereferences a
-// nil error after a successful insert (domain.ErrorCode(nil)), and its
-// retry on a taken code cannot work inside a transaction (the unique
-// violation aborts it). A free code is found first instead (code, then
-// code-1 ... code-9).
-func (s *Service) invSystemAccount(ctx context.Context, w *domain.Write, tenantID, accountType, subType, code, name string) (accounting.Account, error) {
-	exists, err := db.AcctAccountSubTypeExists(ctx, w.Tx, tenantID, accountType, subType)
-	if err != nil {
-		return accounting.Account{}, domain.Internal(err)
-	}
-	if !exists {
-		free := ""
-		for i := 0; i < 10 && free == ""; i++ {
-			c := code
-			if i > 0 {
-				c = fmt.Sprintf("%s-%d", code, i)
-			}
-			taken, err := db.AcctAccountCodeTaken(ctx, w.Tx, tenantID, c)
-			if err != nil {
-				return accounting.Account{}, domain.Internal(err)
-			}
-			if !taken {
-				free = c
-			}
-		}
-		if free == "" {
-			return accounting.Account{}, domain.Errorf(domain.CodeConflict, "Could not create the %s account: codes %s-* are taken.", subType, code)
-		}
-		now := s.core.Clock.Now()
-		if err := db.AcctAccountInsert(ctx, w.Tx, &db.AcctAccount{TenantID: tenantID, ID: domain.NewID("acc_"), Code: free,
-			Name: name, Type: accountType, SubType: subType, IsActive: true, CreatedAt: now, UpdatedAt: now}); err != nil {
-			return accounting.Account{}, domain.Internal(err)
-		}
-	}
-	return s.books.SystemAccount(ctx, w, tenantID, accountType, subType, code, name)
 }
 
 // VoidInvoice voids an invoice: a draft without posting, an approved one

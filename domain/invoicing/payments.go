@@ -461,11 +461,11 @@ func (s *Service) paymentLines(ctx context.Context, w *domain.Write, tenantID st
 	lines := add(nil, bank.GLAccountID, d.amount, d.amount.Mul(rate).RoundBank(basePlaces), receipt, "")
 	var allocated decimal.Decimal
 	for _, a := range d.allocations {
-		account, invoiceBase, err := s.invoiceControl(ctx, w.Tx, tenantID, a.invoice, basePlaces, systemControl)
+		account, invoiceBase, err := s.payInvoiceControl(ctx, w.Tx, tenantID, a.invoice, basePlaces, systemControl)
 		if err != nil {
 			return nil, err
 		}
-		cleared := clearedBase(a.invoice, a.amount, invoiceBase, basePlaces)
+		cleared := payClearedBase(a.invoice, a.amount, invoiceBase, basePlaces)
 		lines = add(lines, account, a.amount, cleared, !receipt, "Invoice "+a.invoice.Number)
 		allocated = allocated.Add(a.amount)
 	}
@@ -504,9 +504,26 @@ func (s *Service) paymentLines(ctx context.Context, w *domain.Write, tenantID st
 // taken code cannot work inside a transaction (the unique violation
 // aborts it), so a free code is found first here.
 func (s *Service) paySystemAccount(ctx context.Context, w *domain.Write, tenantID, accountType, subType, code, name string) (accounting.Account, error) {
-	id, err := db.AcctPaymentSystemAccountID(ctx, w.Tx, tenantID, accountType, subType)
+	find := func() (string, error) {
+		id, err := db.AcctPaymentSystemAccountID(ctx, w.Tx, tenantID, accountType, subType)
+		if err != nil {
+			return "", domain.Internal(err)
+		}
+		return id, nil
+	}
+	id, err := find()
 	if err != nil {
-		return accounting.Account{}, domain.Internal(err)
+		return accounting.Account{}, err
+	}
+	if id == "" {
+		// Creating: one transaction at a time per tenant, then look again
+		// (another may have created it meanwhile).
+		if err := db.AcctPaymentLockSystemAccounts(ctx, w.Tx, tenantID); err != nil {
+			return accounting.Account{}, domain.Internal(err)
+		}
+		if id, err = find(); err != nil {
+			return accounting.Account{}, err
+		}
 	}
 	if id != "" {
 		return s.books.LookupAccount(ctx, w.Tx, tenantID, id)
@@ -559,11 +576,11 @@ func payLine(accountID string, amount, base decimal.Decimal, debit bool, desc st
 	return l
 }
 
-// invoiceControl returns the receivable (sales) or payable (purchase)
+// payInvoiceControl returns the receivable (sales) or payable (purchase)
 // account an invoice posted to and the invoice's base amount on it: from the
 // approval entry when there is one, else the system account and the total at
 // the invoice's rate.
-func (s *Service) invoiceControl(ctx context.Context, idb bun.IDB, tenantID string, inv *db.AcctInvoice, basePlaces int32,
+func (s *Service) payInvoiceControl(ctx context.Context, idb bun.IDB, tenantID string, inv *db.AcctInvoice, basePlaces int32,
 	system func() (string, error)) (string, decimal.Decimal, error) {
 	fallback := inv.Total.Mul(inv.ExchangeRate).RoundBank(basePlaces)
 	if inv.JournalEntryID != nil {
@@ -608,12 +625,12 @@ func (s *Service) invoiceControl(ctx context.Context, idb bun.IDB, tenantID stri
 	return account, fallback, err
 }
 
-// clearedBase is the base amount an allocation of amount clears on an
+// payClearedBase is the base amount an allocation of amount clears on an
 // invoice whose amount_paid (after the allocation) is inv.AmountPaid: the
 // difference of the invoice's cleared base before and after, where paying P
 // of the invoice has cleared P at the invoice's rate (rounded), and paying
 // it in full clears all of its base amount.
-func clearedBase(inv *db.AcctInvoice, amount, invoiceBase decimal.Decimal, basePlaces int32) decimal.Decimal {
+func payClearedBase(inv *db.AcctInvoice, amount, invoiceBase decimal.Decimal, basePlaces int32) decimal.Decimal {
 	cleared := func(paid decimal.Decimal) decimal.Decimal {
 		if paid.GreaterThanOrEqual(inv.Total) {
 			return invoiceBase

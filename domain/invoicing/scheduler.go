@@ -120,7 +120,9 @@ func (s *Service) catchUp(ctx context.Context, k db.AcctRecurringKey, day time.T
 }
 
 // recordFailure logs a failed occurrence and records it, once per schedule,
-// date and error code, in the audit log and the event stream.
+// date and error code, in the audit log and the event stream. The check
+// and the record run under the schedule's row lock, so two processes
+// failing on the same occurrence record it once.
 func (s *Service) recordFailure(ctx context.Context, p *domain.Principal, id string, date time.Time, cause error) {
 	if ctx.Err() != nil {
 		return // shutting down: the next run retries
@@ -129,27 +131,33 @@ func (s *Service) recordFailure(ctx context.Context, p *domain.Principal, id str
 	runDate := date.Format(dateLayout)
 	log := s.core.Log.With("tenant_id", p.TenantID, "recurring_id", id, "run_date", runDate, "code", de.Code, "err", cause)
 	const action = "recurring.execute_failed"
-	seen, err := db.AcctRecurringFailureRecorded(ctx, s.core.DB, p.TenantID, id, action, runDate, de.Code)
-	if err != nil {
-		log.Error("recurring occurrence failed; recording the failure failed too", "record_err", err)
-		return
-	}
-	if seen {
-		log.Debug("recurring occurrence still failing")
-		return
-	}
-	log.Warn("recurring occurrence failed; the schedule is retried on the next run")
 	failure := map[string]any{"recurring_id": id, "run_date": runDate, "code": de.Code, "message": de.Message}
 	if len(de.Fields) > 0 {
 		failure["fields"] = de.Fields
 	}
-	err = s.core.Write(ctx, func(w *domain.Write) error {
+	recorded := false
+	err := s.core.Write(ctx, func(w *domain.Write) error {
+		if _, err := s.loadRecurring(ctx, w.Tx, p.TenantID, id, true); err != nil {
+			return err
+		}
+		seen, err := db.AcctRecurringFailureRecorded(ctx, w.Tx, p.TenantID, id, action, runDate, de.Code)
+		if err != nil || seen {
+			return err
+		}
 		if err := w.Audit(p.TenantID, action, "recurring", id, failure); err != nil {
 			return err
 		}
+		recorded = true
 		return w.Emit(p.TenantID, accounting.Topic, "recurring.failed", failure)
 	})
-	if err != nil && domain.ErrorCode(err) != domain.CodeNotFound {
-		log.Error("recording a recurring failure failed", "record_err", err)
+	switch {
+	case err != nil && domain.ErrorCode(err) == domain.CodeNotFound:
+		// deleted meanwhile
+	case err != nil:
+		log.Error("recurring occurrence failed; recording the failure failed too", "record_err", err)
+	case recorded:
+		log.Warn("recurring occurrence failed; the schedule is retried on the next run")
+	default:
+		log.Debug("recurring occurrence still failing")
 	}
 }

@@ -60,7 +60,9 @@ func writer(ctx context.Context) (*domain.Principal, error) {
 // dateLayout is the layout of every date (YYYY-MM-DD).
 const dateLayout = "2006-01-02"
 
-func dateOf(t time.Time) Date { return Date{Time: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)} }
+func dateOf(t time.Time) Date {
+	return Date{Time: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
+}
 
 // requiredDate parses a required date field into v's errors.
 func requiredDate(v *domain.Validation, field, s string) (time.Time, bool) {
