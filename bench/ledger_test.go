@@ -286,3 +286,24 @@ func BenchmarkGeneralLedger1M(b *testing.B) {
 	}
 	b.ReportMetric(float64(postings), "postings")
 }
+
+// BenchmarkTrialBalanceLineScan1M is the baseline the daily roll-up avoids:
+// the same per-account sums computed from the million journal lines.
+func BenchmarkTrialBalanceLineScan1M(b *testing.B) {
+	env := apptest.New(b, apptest.Options{NoBackground: true})
+	tenantID, _ := millionBooks(b, env)
+	ctx := context.Background()
+	for b.Loop() {
+		var rows []struct {
+			AccountID string          `bun:"account_id"`
+			Debit     decimal.Decimal `bun:"debit"`
+			Credit    decimal.Decimal `bun:"credit"`
+		}
+		err := env.App.Core.DB.NewRaw(`SELECT account_id, sum(base_debit) AS debit, sum(base_credit) AS credit
+			FROM acct_journal_lines WHERE tenant_id = ? AND posted AND date <= '2026-12-31'::date
+			GROUP BY account_id HAVING sum(base_debit) <> sum(base_credit)`, tenantID).Scan(ctx, &rows)
+		if err != nil || len(rows) != millionAccounts {
+			b.Fatalf("line scan: %d rows, %v", len(rows), err)
+		}
+	}
+}

@@ -197,5 +197,3 @@ func AcctInvoiceTaxMovements(ctx context.Context, idb bun.IDB, tenantID string, 
 		ORDER BY t.code, i.id, m.sign DESC`, from.Format(reportDate), to.Format(reportDate), tenantID).Scan(ctx, &rows)
 	return rows, err
 }
-
-

@@ -120,13 +120,6 @@ func AcctPaymentSystemAccountID(ctx context.Context, idb bun.IDB, tenantID, acco
 	return ids[0], nil
 }
 
-// AcctPaymentCodeTaken reports whether a tenant has an account with code.
-func AcctPaymentCodeTaken(ctx context.Context, idb bun.IDB, tenantID, code string) (bool, error) {
-	var taken bool
-	err := idb.NewRaw(`SELECT EXISTS (SELECT 1 FROM acct_accounts WHERE tenant_id = ? AND code = ?)`, tenantID, code).Scan(ctx, &taken)
-	return taken, err
-}
-
 // AcctPaymentLockSystemAccounts takes a transaction-scoped advisory lock
 // serializing the creation of a tenant's system accounts (receivable,
 // payable, FX gain/loss) by payments.

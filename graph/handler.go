@@ -26,6 +26,7 @@ import (
 	"github.com/platformhq/platform/domain"
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/invoicing"
 	"github.com/platformhq/platform/domain/tenancy"
 	"github.com/platformhq/platform/graph/generated"
 	"github.com/platformhq/platform/graph/playground"
@@ -38,6 +39,9 @@ type Config struct {
 	Tenants *tenancy.Service
 	// Accounting is the ledger (chart of accounts, journal entries, reports).
 	Accounting *accounting.Service
+	// Invoicing is invoices, payments, banking, recurring entries and their
+	// reports.
+	Invoicing *invoicing.Service
 	// Authenticate resolves a credential sent in the websocket
 	// connection_init payload (browsers cannot set headers on websockets).
 	Authenticate func(ctx context.Context, token, ip string) (*domain.Principal, error)
@@ -69,7 +73,7 @@ const (
 func NewHandler(cfg Config) http.Handler {
 	log := cfg.Core.Log
 	schema := generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{core: cfg.Core, keys: cfg.Keys, tenants: cfg.Tenants, books: cfg.Accounting},
+		Resolvers: &Resolver{core: cfg.Core, keys: cfg.Keys, tenants: cfg.Tenants, books: cfg.Accounting, billing: cfg.Invoicing},
 	})
 	srv := handler.New(schema)
 	ws := &wsAuth{authenticate: cfg.Authenticate, log: log}
@@ -90,7 +94,8 @@ func NewHandler(cfg Config) http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](apqCacheSize)})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.Use(DepthLimit{Max: MaxDepth})
-	srv.AroundOperations(withAccountLoader(cfg.Accounting)) // per-operation batching of Line.account
+	srv.AroundOperations(withAccountLoader(cfg.Accounting))   // per-operation batching of Line.account
+	srv.AroundOperations(withInvoicingLoaders(cfg.Invoicing)) // per-operation invoices and payments of allocations
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic)
 	return &endpoint{gql: srv, playground: playground.New()}

@@ -312,10 +312,12 @@ func TestBankImport(t *testing.T) {
 			map[string]any{"description": "Nothing", "type": "sideways"},
 			bkLine("2025-02-03", "Too precise", "1.005", "credit", "E-6"),
 			bkLine("2025-02-04", "Fine too", "11", "CREDIT", "E-7"),
+			bkLine("2025-02-04", "Huge", "1e15", "credit", "E-8"),
+			bkLine("2025-02-04", "Nul\x00", "1", "credit", "E-9"),
 		)
 		require.Equal(t, 2, out.Imported)
-		require.Equal(t, 5, out.Failed)
-		require.Len(t, out.Errors, 5)
+		require.Equal(t, 7, out.Failed)
+		require.Len(t, out.Errors, 7)
 		rows := map[int]map[string][]string{}
 		for _, e := range out.Errors {
 			rows[e.Row] = e.Errors
@@ -327,6 +329,8 @@ func TestBankImport(t *testing.T) {
 		require.Contains(t, rows[5], "amount")
 		require.Contains(t, rows[5], "type")
 		require.Contains(t, rows[6], "amount")
+		require.Contains(t, rows[8], "amount")
+		require.Contains(t, rows[9], "description")
 		require.Equal(t, "credit", out.Transactions[1].Type)
 	})
 

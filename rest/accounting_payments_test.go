@@ -499,6 +499,8 @@ func TestPaymentRefusals(t *testing.T) {
 		b.invalid(t, "POST", path, receipt("0"), "amount")
 		b.invalid(t, "POST", path, receipt("-5"), "amount")
 		b.invalid(t, "POST", path, receipt("10.001"), "amount")
+		b.invalid(t, "POST", path, receipt("1000000000000000"), "amount")
+		b.invalid(t, "POST", path, map[string]any{"type": "receipt", "amount": "1", "bank_account_id": bankID, "exchange_rate": "1e20"}, "exchange_rate")
 		b.invalid(t, "POST", path, map[string]any{"type": "receipt", "amount": "abc", "bank_account_id": bankID}, "amount")
 		b.invalid(t, "POST", path, map[string]any{"type": "receipt", "amount": "1", "date": "2025-13-01", "bank_account_id": bankID}, "date")
 		b.invalid(t, "POST", path, map[string]any{"type": "receipt", "amount": "1", "bank_account_id": "ba_nope"}, "bank_account_id")
@@ -712,4 +714,34 @@ func TestPaymentConcurrentAllocations(t *testing.T) {
 	require.Equal(t, 3, created)
 	b.requireInvoice(t, inv, "partially_paid", "90")
 	b.requireInvoice(t, inv2, "partially_paid", "3")
+
+	t.Run("first FX payments at once create one FX account", func(t *testing.T) {
+		f := newPmBooks(t, env)
+		f.currency(t, "EUR")
+		eurBank, _ := f.bank(t, "EUR")
+		invs := make([]string, 6)
+		for i := range invs {
+			invs[i] = f.invoice(t, "sales", "EUR", "1.10", "10", "2025-01-01", "approved")
+		}
+		var wg sync.WaitGroup
+		codes := make([]int, len(invs))
+		for i := range invs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes[i] = rdDo(t, env, f.key, "POST", "/v1/accounting/payments", map[string]any{"type": "receipt",
+					"date": "2025-01-05", "amount": "10", "exchange_rate": "1.2", "bank_account_id": eurBank,
+					"allocations": []any{alloc(invs[i], "10")}}).Status
+			}()
+		}
+		wg.Wait()
+		for _, c := range codes {
+			require.Equal(t, http.StatusCreated, c)
+		}
+		var n int
+		require.NoError(t, env.App.Core.DB.NewRaw(`SELECT count(*) FROM acct_accounts WHERE tenant_id = ? AND sub_type = 'fx_gain_loss'`,
+			f.tn.ID).Scan(context.Background(), &n))
+		require.Equal(t, 1, n)
+		require.Equal(t, "-6", f.balance(t, f.accountBySubType(t, "fx_gain_loss")).String(), "six gains of 1.00")
+	})
 }

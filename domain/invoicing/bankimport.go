@@ -249,6 +249,8 @@ func bankStatementRow(l StatementLineInput, places int32) (db.AcctBankTransactio
 		v.Add("amount", "is required")
 	case !l.Amount.IsPositive():
 		v.Add("amount", "must be positive (the type says the direction)")
+	case l.Amount.GreaterThanOrEqual(payMaxAmount):
+		v.Add("amount", "must be below 10^15")
 	default:
 		row.Amount = l.Amount.Decimal
 		payCheckPlaces(&v, "amount", row.Amount, places)

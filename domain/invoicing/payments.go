@@ -56,6 +56,9 @@ const (
 // maxAllocations caps the allocations of one payment.
 const maxAllocations = 100
 
+// payMaxAmount bounds amounts and rates as the ledger does (below 10^15).
+var payMaxAmount = decimal.New(1, 15)
+
 // Payment is a receipt or a payment with its allocations.
 type Payment struct {
 	ID                string              `json:"id"`
@@ -236,6 +239,8 @@ func (s *Service) paymentDraft(in CreatePaymentInput) (*payDraft, error) {
 		v.Add("amount", "is required")
 	case !in.Amount.IsPositive():
 		v.Add("amount", "must be positive")
+	case in.Amount.GreaterThanOrEqual(payMaxAmount):
+		v.Add("amount", "must be below 10^15")
 	default:
 		d.amount = in.Amount.Decimal
 	}
@@ -243,7 +248,8 @@ func (s *Service) paymentDraft(in CreatePaymentInput) (*payDraft, error) {
 	domain.CheckText(&v, "method", d.method, 50, false)
 	domain.CheckText(&v, "reference", d.reference, 200, false)
 	v.Check(strings.TrimSpace(in.BankAccountID) == "", "bank_account_id", "is required")
-	v.Check(in.ExchangeRate != nil && !in.ExchangeRate.IsPositive(), "exchange_rate", "must be positive")
+	v.Check(in.ExchangeRate != nil && (!in.ExchangeRate.IsPositive() || in.ExchangeRate.GreaterThanOrEqual(payMaxAmount)),
+		"exchange_rate", "must be positive and below 10^15")
 	v.Check(len(in.Allocations) > maxAllocations, "allocations", fmt.Sprintf("must have at most %d items", maxAllocations))
 	seen := map[string]int{}
 	for i, a := range in.Allocations {
@@ -261,6 +267,8 @@ func (s *Service) paymentDraft(in CreatePaymentInput) (*payDraft, error) {
 			v.Add(f+".amount", "is required")
 		case !a.Amount.IsPositive():
 			v.Add(f+".amount", "must be positive")
+		case a.Amount.GreaterThanOrEqual(payMaxAmount):
+			v.Add(f+".amount", "must be below 10^15")
 		default:
 			d.allocations = append(d.allocations, payAlloc{index: i, invoiceID: id, amount: a.Amount.Decimal})
 		}
@@ -496,63 +504,24 @@ func (s *Service) paymentLines(ctx context.Context, w *domain.Write, tenantID st
 	return lines, nil
 }
 
-// paySystemAccount is the contract's system account: the first active
-// account of the type and sub-type (by code), created with code (or
-// code-1 ... code-9 when taken) and name when there is none. It does what
-// accounting.SystemAccount means to do; that one's creation path
-// dereferences a nil error after a successful insert, and its retry on a
-// taken code cannot work inside a transaction (the unique violation
-// aborts it), so a free code is found first here.
+// paySystemAccount is the ledger's SystemAccount (the first active account
+// of the type and sub-type, created with code and name when there is none),
+// with creation serialized per tenant: two first payments needing the FX
+// account at once would otherwise both insert it, and the second would
+// fail on the taken code.
 func (s *Service) paySystemAccount(ctx context.Context, w *domain.Write, tenantID, accountType, subType, code, name string) (accounting.Account, error) {
-	find := func() (string, error) {
-		id, err := db.AcctPaymentSystemAccountID(ctx, w.Tx, tenantID, accountType, subType)
-		if err != nil {
-			return "", domain.Internal(err)
-		}
-		return id, nil
-	}
-	id, err := find()
+	id, err := db.AcctPaymentSystemAccountID(ctx, w.Tx, tenantID, accountType, subType)
 	if err != nil {
-		return accounting.Account{}, err
+		return accounting.Account{}, domain.Internal(err)
 	}
 	if id == "" {
-		// Creating: one transaction at a time per tenant, then look again
-		// (another may have created it meanwhile).
+		// SystemAccount looks again under the lock (another transaction
+		// may have created the account meanwhile) before creating it.
 		if err := db.AcctPaymentLockSystemAccounts(ctx, w.Tx, tenantID); err != nil {
 			return accounting.Account{}, domain.Internal(err)
 		}
-		if id, err = find(); err != nil {
-			return accounting.Account{}, err
-		}
 	}
-	if id != "" {
-		return s.books.LookupAccount(ctx, w.Tx, tenantID, id)
-	}
-	for i := 0; i < 10; i++ {
-		c := code
-		if i > 0 {
-			c = fmt.Sprintf("%s-%d", code, i)
-		}
-		taken, err := db.AcctPaymentCodeTaken(ctx, w.Tx, tenantID, c)
-		if err != nil {
-			return accounting.Account{}, domain.Internal(err)
-		}
-		if taken {
-			continue
-		}
-		now := s.core.Clock.Now()
-		row := &db.AcctAccount{TenantID: tenantID, ID: domain.NewID("acc_"), Code: c, Name: name, Type: accountType,
-			SubType: subType, IsActive: true, CreatedAt: now, UpdatedAt: now}
-		if err := db.AcctAccountInsert(ctx, w.Tx, row); err != nil {
-			return accounting.Account{}, domain.Internal(err)
-		}
-		if err := w.Audit(tenantID, "account.create", "account", row.ID, map[string]any{"code": c, "name": name,
-			"type": accountType, "sub_type": subType, "reason": "system account"}); err != nil {
-			return accounting.Account{}, err
-		}
-		return s.books.LookupAccount(ctx, w.Tx, tenantID, row.ID)
-	}
-	return accounting.Account{}, domain.Errorf(domain.CodeConflict, "Could not create the %s account: codes %s-* are taken.", subType, code)
+	return s.books.SystemAccount(ctx, w, tenantID, accountType, subType, code, name)
 }
 
 // payLine is a line of amount on one side with its base amount fixed (a

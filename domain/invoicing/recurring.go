@@ -317,8 +317,8 @@ func (s *Service) DeleteRecurring(ctx context.Context, in RecurringRef) (Deleted
 }
 
 // ExecuteRecurring creates the schedule's next occurrence now: the document
-// dated next_run (a journal entry posted unless the template says
-// "post": false), then advances next_run by the frequency. It answers the
+// dated next_run (a journal entry posted, or an invoice approved, unless the
+// template says "post": false), then advances next_run by the frequency. It answers the
 // created document (the journal entry, or the invoice). An inactive
 // schedule may still be executed. Errors: NOT_FOUND, INVALID_STATE
 // (next_run is past end_date), CONFLICT (the occurrence dated next_run

@@ -5590,6 +5590,17 @@ func (ec *executionContext) unmarshalNUpdateTaxCodeInput2githubᚗcomᚋplatform
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalODate2string(ctx context.Context, v any) (string, error) {
+	res, err := model.UnmarshalDateString(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := model.MarshalDateString(v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalODate2ᚖgithubᚗcomᚋplatformhqᚋplatformᚋdomainᚋaccountingᚐDate(ctx context.Context, v any) (*accounting.Date, error) {
 	if v == nil {
 		return nil, nil
@@ -5639,6 +5650,13 @@ func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋplatformhqᚋplatf
 	_ = sel
 	res := model.MarshalDecimal(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalOJournalEntry2ᚖgithubᚗcomᚋplatformhqᚋplatformᚋdomainᚋaccountingᚐEntry(ctx context.Context, sel ast.SelectionSet, v *accounting.Entry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._JournalEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOJournalLineInput2ᚕgithubᚗcomᚋplatformhqᚋplatformᚋdomainᚋaccountingᚐLineInputᚄ(ctx context.Context, v any) ([]accounting.LineInput, error) {

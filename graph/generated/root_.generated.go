@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/invoicing"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -23,13 +24,22 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	BankAccount() BankAccountResolver
+	ImportRowError() ImportRowErrorResolver
+	Invoice() InvoiceResolver
+	InvoiceAllocation() InvoiceAllocationResolver
+	InvoiceLine() InvoiceLineResolver
 	JournalLine() JournalLineResolver
 	Mutation() MutationResolver
+	PaymentAllocation() PaymentAllocationResolver
 	Query() QueryResolver
+	RecurringEntry() RecurringEntryResolver
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
+	CreateRecurringEntryInput() CreateRecurringEntryInputResolver
 	UpdateAccountInput() UpdateAccountInputResolver
 	UpdateApiKeyInput() UpdateApiKeyInputResolver
+	UpdateRecurringEntryInput() UpdateRecurringEntryInputResolver
 	UpdateTaxCodeInput() UpdateTaxCodeInputResolver
 }
 
@@ -54,6 +64,46 @@ type ComplexityRoot struct {
 	AccountingDeleted struct {
 		Deleted func(childComplexity int) int
 		ID      func(childComplexity int) int
+	}
+
+	AgedBuckets struct {
+		Current func(childComplexity int) int
+		Days1   func(childComplexity int) int
+		Days31  func(childComplexity int) int
+		Days61  func(childComplexity int) int
+		Over90  func(childComplexity int) int
+		Total   func(childComplexity int) int
+	}
+
+	AgedContact struct {
+		ContactName func(childComplexity int) int
+		Current     func(childComplexity int) int
+		Days1       func(childComplexity int) int
+		Days31      func(childComplexity int) int
+		Days61      func(childComplexity int) int
+		Invoices    func(childComplexity int) int
+		Over90      func(childComplexity int) int
+		Total       func(childComplexity int) int
+	}
+
+	AgedInvoice struct {
+		AmountDue         func(childComplexity int) int
+		AmountDueCurrency func(childComplexity int) int
+		Bucket            func(childComplexity int) int
+		Currency          func(childComplexity int) int
+		Date              func(childComplexity int) int
+		DaysOverdue       func(childComplexity int) int
+		DueDate           func(childComplexity int) int
+		InvoiceID         func(childComplexity int) int
+		Number            func(childComplexity int) int
+	}
+
+	AgedReport struct {
+		AsOf     func(childComplexity int) int
+		Contacts func(childComplexity int) int
+		Currency func(childComplexity int) int
+		Totals   func(childComplexity int) int
+		Type     func(childComplexity int) int
 	}
 
 	ApiKey struct {
@@ -88,6 +138,92 @@ type ComplexityRoot struct {
 		TotalLiabilitiesAndEquity func(childComplexity int) int
 	}
 
+	BankAccount struct {
+		AccountNumber func(childComplexity int) int
+		BankName      func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Currency      func(childComplexity int) int
+		GLAccountID   func(childComplexity int) int
+		GlAccount     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		IsActive      func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Transactions  func(childComplexity int, status *string, from *string, to *string, limit *int, offset *int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
+	BankImportResult struct {
+		Errors       func(childComplexity int) int
+		Failed       func(childComplexity int) int
+		Imported     func(childComplexity int) int
+		Skipped      func(childComplexity int) int
+		Transactions func(childComplexity int) int
+	}
+
+	BankTransaction struct {
+		Amount           func(childComplexity int) int
+		BankAccountID    func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Currency         func(childComplexity int) int
+		Date             func(childComplexity int) int
+		Description      func(childComplexity int) int
+		ID               func(childComplexity int) int
+		MatchedEntryID   func(childComplexity int) int
+		MatchedPaymentID func(childComplexity int) int
+		ReconciledAt     func(childComplexity int) int
+		Reference        func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Type             func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+	}
+
+	BankTransactionList struct {
+		Limit        func(childComplexity int) int
+		Offset       func(childComplexity int) int
+		Total        func(childComplexity int) int
+		Transactions func(childComplexity int) int
+	}
+
+	CashAccountBalance struct {
+		AccountID      func(childComplexity int) int
+		ClosingBalance func(childComplexity int) int
+		Code           func(childComplexity int) int
+		Name           func(childComplexity int) int
+		OpeningBalance func(childComplexity int) int
+		SubType        func(childComplexity int) int
+	}
+
+	CashFlowReport struct {
+		CashAccounts func(childComplexity int) int
+		ClosingCash  func(childComplexity int) int
+		Currency     func(childComplexity int) int
+		From         func(childComplexity int) int
+		NetChange    func(childComplexity int) int
+		OpeningCash  func(childComplexity int) int
+		Sections     func(childComplexity int) int
+		To           func(childComplexity int) int
+	}
+
+	CashFlowRow struct {
+		Inflow  func(childComplexity int) int
+		Net     func(childComplexity int) int
+		Outflow func(childComplexity int) int
+		SubType func(childComplexity int) int
+	}
+
+	CashFlowSection struct {
+		Inflow  func(childComplexity int) int
+		Net     func(childComplexity int) int
+		Outflow func(childComplexity int) int
+		Rows    func(childComplexity int) int
+	}
+
+	CashFlowSections struct {
+		Financing func(childComplexity int) int
+		Investing func(childComplexity int) int
+		Operating func(childComplexity int) int
+	}
+
 	CreatedApiKey struct {
 		Key   func(childComplexity int) int
 		Token func(childComplexity int) int
@@ -118,6 +254,68 @@ type ComplexityRoot struct {
 		Currency func(childComplexity int) int
 		From     func(childComplexity int) int
 		To       func(childComplexity int) int
+	}
+
+	ImportRowError struct {
+		Errors func(childComplexity int) int
+		Row    func(childComplexity int) int
+	}
+
+	Invoice struct {
+		Allocations    func(childComplexity int) int
+		AmountDue      func(childComplexity int) int
+		AmountPaid     func(childComplexity int) int
+		ApprovedAt     func(childComplexity int) int
+		ContactName    func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		CreatedBy      func(childComplexity int) int
+		Currency       func(childComplexity int) int
+		Date           func(childComplexity int) int
+		DueDate        func(childComplexity int) int
+		ExchangeRate   func(childComplexity int) int
+		ID             func(childComplexity int) int
+		JournalEntryID func(childComplexity int) int
+		Lines          func(childComplexity int) int
+		Notes          func(childComplexity int) int
+		Number         func(childComplexity int) int
+		Payments       func(childComplexity int) int
+		RecurringID    func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Subtotal       func(childComplexity int) int
+		TaxTotal       func(childComplexity int) int
+		Total          func(childComplexity int) int
+		Type           func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		VoidEntryID    func(childComplexity int) int
+		VoidedAt       func(childComplexity int) int
+	}
+
+	InvoiceAllocation struct {
+		Amount    func(childComplexity int) int
+		Date      func(childComplexity int) int
+		Payment   func(childComplexity int) int
+		PaymentID func(childComplexity int) int
+	}
+
+	InvoiceLine struct {
+		Account     func(childComplexity int) int
+		AccountID   func(childComplexity int) int
+		Description func(childComplexity int) int
+		GrossAmount func(childComplexity int) int
+		ID          func(childComplexity int) int
+		LineNo      func(childComplexity int) int
+		NetAmount   func(childComplexity int) int
+		Quantity    func(childComplexity int) int
+		TaxAmount   func(childComplexity int) int
+		TaxCodeID   func(childComplexity int) int
+		UnitPrice   func(childComplexity int) int
+	}
+
+	InvoiceList struct {
+		Invoices func(childComplexity int) int
+		Limit    func(childComplexity int) int
+		Offset   func(childComplexity int) int
+		Total    func(childComplexity int) int
 	}
 
 	JournalEntry struct {
@@ -194,32 +392,88 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ClosePeriod         func(childComplexity int, id string) int
-		CreateAPIKey        func(childComplexity int, input apikeys.CreateInput) int
-		CreateAccount       func(childComplexity int, input accounting.CreateAccountInput) int
-		CreateCurrency      func(childComplexity int, input accounting.CreateCurrencyInput) int
-		CreateExchangeRate  func(childComplexity int, input accounting.CreateExchangeRateInput) int
-		CreateJournalEntry  func(childComplexity int, input accounting.CreateEntryInput) int
-		CreatePeriod        func(childComplexity int, input accounting.CreatePeriodInput) int
-		CreateTaxCode       func(childComplexity int, input accounting.CreateTaxCodeInput) int
-		DeleteAccount       func(childComplexity int, id string) int
-		DeleteCurrency      func(childComplexity int, id string, force *bool, confirmToken *string) int
-		DeleteExchangeRate  func(childComplexity int, id string) int
-		DeleteJournalEntry  func(childComplexity int, id string) int
-		DeletePeriod        func(childComplexity int, id string, force *bool, confirmToken *string) int
-		DeleteTaxCode       func(childComplexity int, id string, force *bool, confirmToken *string) int
-		PostJournalEntry    func(childComplexity int, id string) int
-		ReopenPeriod        func(childComplexity int, id string) int
-		ReverseJournalEntry func(childComplexity int, id string, input *accounting.ReverseInput) int
-		RevokeAPIKey        func(childComplexity int, id string) int
-		RotateAPIKey        func(childComplexity int, id string, input *apikeys.RotateInput) int
-		SeedChartOfAccounts func(childComplexity int) int
-		UpdateAPIKey        func(childComplexity int, id string, input apikeys.UpdateInput) int
-		UpdateAccount       func(childComplexity int, id string, input accounting.UpdateAccountInput) int
-		UpdateCurrency      func(childComplexity int, id string, input accounting.UpdateCurrencyInput) int
-		UpdateJournalEntry  func(childComplexity int, id string, input accounting.UpdateEntryInput) int
-		UpdatePeriod        func(childComplexity int, id string, input accounting.UpdatePeriodInput) int
-		UpdateTaxCode       func(childComplexity int, id string, input accounting.UpdateTaxCodeInput) int
+		ApproveInvoice         func(childComplexity int, id string) int
+		ClosePeriod            func(childComplexity int, id string) int
+		CreateAPIKey           func(childComplexity int, input apikeys.CreateInput) int
+		CreateAccount          func(childComplexity int, input accounting.CreateAccountInput) int
+		CreateBankAccount      func(childComplexity int, input invoicing.CreateBankAccountInput) int
+		CreateCurrency         func(childComplexity int, input accounting.CreateCurrencyInput) int
+		CreateExchangeRate     func(childComplexity int, input accounting.CreateExchangeRateInput) int
+		CreateInvoice          func(childComplexity int, input invoicing.CreateInvoiceInput) int
+		CreateJournalEntry     func(childComplexity int, input accounting.CreateEntryInput) int
+		CreatePayment          func(childComplexity int, input invoicing.CreatePaymentInput) int
+		CreatePeriod           func(childComplexity int, input accounting.CreatePeriodInput) int
+		CreateRecurringEntry   func(childComplexity int, input invoicing.CreateRecurringInput) int
+		CreateTaxCode          func(childComplexity int, input accounting.CreateTaxCodeInput) int
+		DeleteAccount          func(childComplexity int, id string) int
+		DeleteBankAccount      func(childComplexity int, id string, force *bool, confirmToken *string) int
+		DeleteCurrency         func(childComplexity int, id string, force *bool, confirmToken *string) int
+		DeleteExchangeRate     func(childComplexity int, id string) int
+		DeleteInvoice          func(childComplexity int, id string, force *bool, confirmToken *string) int
+		DeleteJournalEntry     func(childComplexity int, id string) int
+		DeletePeriod           func(childComplexity int, id string, force *bool, confirmToken *string) int
+		DeleteRecurringEntry   func(childComplexity int, id string) int
+		DeleteTaxCode          func(childComplexity int, id string, force *bool, confirmToken *string) int
+		ExecuteRecurringEntry  func(childComplexity int, id string) int
+		ImportBankStatementCSV func(childComplexity int, id string, csv string) int
+		ImportBankTransactions func(childComplexity int, id string, transactions []invoicing.StatementLineInput) int
+		MatchBankTransaction   func(childComplexity int, id string, input invoicing.MatchBankTransactionInput) int
+		PostJournalEntry       func(childComplexity int, id string) int
+		ReconcileBankAccount   func(childComplexity int, id string, transactionIds []string) int
+		ReopenPeriod           func(childComplexity int, id string) int
+		ReverseJournalEntry    func(childComplexity int, id string, input *accounting.ReverseInput) int
+		RevokeAPIKey           func(childComplexity int, id string) int
+		RotateAPIKey           func(childComplexity int, id string, input *apikeys.RotateInput) int
+		SeedChartOfAccounts    func(childComplexity int) int
+		UpdateAPIKey           func(childComplexity int, id string, input apikeys.UpdateInput) int
+		UpdateAccount          func(childComplexity int, id string, input accounting.UpdateAccountInput) int
+		UpdateBankAccount      func(childComplexity int, id string, input invoicing.UpdateBankAccountInput) int
+		UpdateCurrency         func(childComplexity int, id string, input accounting.UpdateCurrencyInput) int
+		UpdateInvoice          func(childComplexity int, id string, input invoicing.UpdateInvoiceInput) int
+		UpdateJournalEntry     func(childComplexity int, id string, input accounting.UpdateEntryInput) int
+		UpdatePeriod           func(childComplexity int, id string, input accounting.UpdatePeriodInput) int
+		UpdateRecurringEntry   func(childComplexity int, id string, input invoicing.UpdateRecurringInput) int
+		UpdateTaxCode          func(childComplexity int, id string, input accounting.UpdateTaxCodeInput) int
+		VoidInvoice            func(childComplexity int, id string) int
+		VoidPayment            func(childComplexity int, id string, date *string) int
+	}
+
+	Payment struct {
+		AllocatedAmount   func(childComplexity int) int
+		Allocations       func(childComplexity int) int
+		Amount            func(childComplexity int) int
+		BankAccountID     func(childComplexity int) int
+		ContactName       func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		CreatedBy         func(childComplexity int) int
+		Currency          func(childComplexity int) int
+		Date              func(childComplexity int) int
+		ExchangeRate      func(childComplexity int) int
+		ID                func(childComplexity int) int
+		JournalEntryID    func(childComplexity int) int
+		Method            func(childComplexity int) int
+		Reference         func(childComplexity int) int
+		Status            func(childComplexity int) int
+		Type              func(childComplexity int) int
+		UnallocatedAmount func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		VoidEntryID       func(childComplexity int) int
+		VoidedAt          func(childComplexity int) int
+	}
+
+	PaymentAllocation struct {
+		Amount        func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Invoice       func(childComplexity int) int
+		InvoiceID     func(childComplexity int) int
+		InvoiceNumber func(childComplexity int) int
+	}
+
+	PaymentList struct {
+		Limit    func(childComplexity int) int
+		Offset   func(childComplexity int) int
+		Payments func(childComplexity int) int
+		Total    func(childComplexity int) int
 	}
 
 	Period struct {
@@ -244,29 +498,68 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys        func(childComplexity int) int
-		Account        func(childComplexity int, id string) int
-		Accounts       func(childComplexity int, typeArg *string, active *bool) int
-		BalanceSheet   func(childComplexity int, asOf *string) int
-		Currencies     func(childComplexity int) int
-		Currency       func(childComplexity int, id string) int
-		ExchangeRate   func(childComplexity int, id string) int
-		ExchangeRates  func(childComplexity int, fromCurrency *string, toCurrency *string) int
-		GeneralLedger  func(childComplexity int, from *string, to *string, accountID *string) int
-		JournalEntries func(childComplexity int, status *string, from *string, to *string, accountID *string, limit *int, offset *int) int
-		JournalEntry   func(childComplexity int, id string) int
-		Period         func(childComplexity int, id string) int
-		Periods        func(childComplexity int) int
-		ProfitAndLoss  func(childComplexity int, from *string, to *string) int
-		TaxCode        func(childComplexity int, id string) int
-		TaxCodes       func(childComplexity int) int
-		TrialBalance   func(childComplexity int, asOf *string, periodID *string) int
-		Viewer         func(childComplexity int) int
+		APIKeys          func(childComplexity int) int
+		Account          func(childComplexity int, id string) int
+		Accounts         func(childComplexity int, typeArg *string, active *bool) int
+		AgedPayables     func(childComplexity int, asOf *string) int
+		AgedReceivables  func(childComplexity int, asOf *string) int
+		BalanceSheet     func(childComplexity int, asOf *string) int
+		BankAccount      func(childComplexity int, id string) int
+		BankAccounts     func(childComplexity int, active *bool) int
+		BankTransaction  func(childComplexity int, id string) int
+		CashFlow         func(childComplexity int, from *string, to *string) int
+		Currencies       func(childComplexity int) int
+		Currency         func(childComplexity int, id string) int
+		ExchangeRate     func(childComplexity int, id string) int
+		ExchangeRates    func(childComplexity int, fromCurrency *string, toCurrency *string) int
+		GeneralLedger    func(childComplexity int, from *string, to *string, accountID *string) int
+		Invoice          func(childComplexity int, id string) int
+		Invoices         func(childComplexity int, typeArg *string, status *string, contact *string, limit *int, offset *int) int
+		JournalEntries   func(childComplexity int, status *string, from *string, to *string, accountID *string, limit *int, offset *int) int
+		JournalEntry     func(childComplexity int, id string) int
+		Payment          func(childComplexity int, id string) int
+		Payments         func(childComplexity int, typeArg *string, status *string, bankAccountID *string, invoiceID *string, limit *int, offset *int) int
+		Period           func(childComplexity int, id string) int
+		Periods          func(childComplexity int) int
+		ProfitAndLoss    func(childComplexity int, from *string, to *string) int
+		RecurringEntries func(childComplexity int) int
+		RecurringEntry   func(childComplexity int, id string) int
+		TaxCode          func(childComplexity int, id string) int
+		TaxCodes         func(childComplexity int) int
+		TaxReport        func(childComplexity int, from *string, to *string) int
+		TrialBalance     func(childComplexity int, asOf *string, periodID *string) int
+		Viewer           func(childComplexity int) int
 	}
 
 	RateLimit struct {
 		PerHour   func(childComplexity int) int
 		PerMinute func(childComplexity int) int
+	}
+
+	ReconcileResult struct {
+		Reconciled   func(childComplexity int) int
+		Transactions func(childComplexity int) int
+	}
+
+	RecurringEntry struct {
+		CreatedAt   func(childComplexity int) int
+		EndDate     func(childComplexity int) int
+		Frequency   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		IsActive    func(childComplexity int) int
+		LastRunAt   func(childComplexity int) int
+		Name        func(childComplexity int) int
+		NextRun     func(childComplexity int) int
+		Occurrences func(childComplexity int) int
+		Template    func(childComplexity int) int
+		Type        func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	RecurringOccurrence struct {
+		Invoice      func(childComplexity int) int
+		JournalEntry func(childComplexity int) int
+		Type         func(childComplexity int) int
 	}
 
 	RevokedApiKey struct {
@@ -296,6 +589,28 @@ type ComplexityRoot struct {
 		Rate      func(childComplexity int) int
 		Type      func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
+	}
+
+	TaxReport struct {
+		Currency func(childComplexity int) int
+		From     func(childComplexity int) int
+		Rows     func(childComplexity int) int
+		To       func(childComplexity int) int
+		Totals   func(childComplexity int) int
+	}
+
+	TaxReportRow struct {
+		Code      func(childComplexity int) int
+		Collected func(childComplexity int) int
+		Net       func(childComplexity int) int
+		Paid      func(childComplexity int) int
+		TaxCodeID func(childComplexity int) int
+	}
+
+	TaxReportTotals struct {
+		Collected func(childComplexity int) int
+		Net       func(childComplexity int) int
+		Paid      func(childComplexity int) int
 	}
 
 	Tenant struct {
@@ -424,6 +739,178 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountingDeleted.ID(childComplexity), true
+
+	case "AgedBuckets.current":
+		if e.ComplexityRoot.AgedBuckets.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedBuckets.Current(childComplexity), true
+	case "AgedBuckets.days1To30":
+		if e.ComplexityRoot.AgedBuckets.Days1 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedBuckets.Days1(childComplexity), true
+	case "AgedBuckets.days31To60":
+		if e.ComplexityRoot.AgedBuckets.Days31 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedBuckets.Days31(childComplexity), true
+	case "AgedBuckets.days61To90":
+		if e.ComplexityRoot.AgedBuckets.Days61 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedBuckets.Days61(childComplexity), true
+	case "AgedBuckets.over90":
+		if e.ComplexityRoot.AgedBuckets.Over90 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedBuckets.Over90(childComplexity), true
+	case "AgedBuckets.total":
+		if e.ComplexityRoot.AgedBuckets.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedBuckets.Total(childComplexity), true
+
+	case "AgedContact.contactName":
+		if e.ComplexityRoot.AgedContact.ContactName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedContact.ContactName(childComplexity), true
+	case "AgedContact.current":
+		if e.ComplexityRoot.AgedContact.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedContact.Current(childComplexity), true
+	case "AgedContact.days1To30":
+		if e.ComplexityRoot.AgedContact.Days1 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedContact.Days1(childComplexity), true
+	case "AgedContact.days31To60":
+		if e.ComplexityRoot.AgedContact.Days31 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedContact.Days31(childComplexity), true
+	case "AgedContact.days61To90":
+		if e.ComplexityRoot.AgedContact.Days61 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedContact.Days61(childComplexity), true
+	case "AgedContact.invoices":
+		if e.ComplexityRoot.AgedContact.Invoices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedContact.Invoices(childComplexity), true
+	case "AgedContact.over90":
+		if e.ComplexityRoot.AgedContact.Over90 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedContact.Over90(childComplexity), true
+	case "AgedContact.total":
+		if e.ComplexityRoot.AgedContact.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedContact.Total(childComplexity), true
+
+	case "AgedInvoice.amountDue":
+		if e.ComplexityRoot.AgedInvoice.AmountDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedInvoice.AmountDue(childComplexity), true
+	case "AgedInvoice.amountDueCurrency":
+		if e.ComplexityRoot.AgedInvoice.AmountDueCurrency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedInvoice.AmountDueCurrency(childComplexity), true
+	case "AgedInvoice.bucket":
+		if e.ComplexityRoot.AgedInvoice.Bucket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedInvoice.Bucket(childComplexity), true
+	case "AgedInvoice.currency":
+		if e.ComplexityRoot.AgedInvoice.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedInvoice.Currency(childComplexity), true
+	case "AgedInvoice.date":
+		if e.ComplexityRoot.AgedInvoice.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedInvoice.Date(childComplexity), true
+	case "AgedInvoice.daysOverdue":
+		if e.ComplexityRoot.AgedInvoice.DaysOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedInvoice.DaysOverdue(childComplexity), true
+	case "AgedInvoice.dueDate":
+		if e.ComplexityRoot.AgedInvoice.DueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedInvoice.DueDate(childComplexity), true
+	case "AgedInvoice.invoiceId":
+		if e.ComplexityRoot.AgedInvoice.InvoiceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedInvoice.InvoiceID(childComplexity), true
+	case "AgedInvoice.number":
+		if e.ComplexityRoot.AgedInvoice.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedInvoice.Number(childComplexity), true
+
+	case "AgedReport.asOf":
+		if e.ComplexityRoot.AgedReport.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedReport.AsOf(childComplexity), true
+	case "AgedReport.contacts":
+		if e.ComplexityRoot.AgedReport.Contacts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedReport.Contacts(childComplexity), true
+	case "AgedReport.currency":
+		if e.ComplexityRoot.AgedReport.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedReport.Currency(childComplexity), true
+	case "AgedReport.totals":
+		if e.ComplexityRoot.AgedReport.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedReport.Totals(childComplexity), true
+	case "AgedReport.type":
+		if e.ComplexityRoot.AgedReport.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgedReport.Type(childComplexity), true
 
 	case "ApiKey.createdAt":
 		if e.ComplexityRoot.ApiKey.CreatedAt == nil {
@@ -566,6 +1053,374 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BalanceSheet.TotalLiabilitiesAndEquity(childComplexity), true
 
+	case "BankAccount.accountNumber":
+		if e.ComplexityRoot.BankAccount.AccountNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankAccount.AccountNumber(childComplexity), true
+	case "BankAccount.bankName":
+		if e.ComplexityRoot.BankAccount.BankName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankAccount.BankName(childComplexity), true
+	case "BankAccount.createdAt":
+		if e.ComplexityRoot.BankAccount.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankAccount.CreatedAt(childComplexity), true
+	case "BankAccount.currency":
+		if e.ComplexityRoot.BankAccount.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankAccount.Currency(childComplexity), true
+	case "BankAccount.glAccountId":
+		if e.ComplexityRoot.BankAccount.GLAccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankAccount.GLAccountID(childComplexity), true
+	case "BankAccount.glAccount":
+		if e.ComplexityRoot.BankAccount.GlAccount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankAccount.GlAccount(childComplexity), true
+	case "BankAccount.id":
+		if e.ComplexityRoot.BankAccount.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankAccount.ID(childComplexity), true
+	case "BankAccount.isActive":
+		if e.ComplexityRoot.BankAccount.IsActive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankAccount.IsActive(childComplexity), true
+	case "BankAccount.name":
+		if e.ComplexityRoot.BankAccount.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankAccount.Name(childComplexity), true
+	case "BankAccount.transactions":
+		if e.ComplexityRoot.BankAccount.Transactions == nil {
+			break
+		}
+
+		args, err := ec.field_BankAccount_transactions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BankAccount.Transactions(childComplexity, args["status"].(*string), args["from"].(*string), args["to"].(*string), args["limit"].(*int), args["offset"].(*int)), true
+	case "BankAccount.updatedAt":
+		if e.ComplexityRoot.BankAccount.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankAccount.UpdatedAt(childComplexity), true
+
+	case "BankImportResult.errors":
+		if e.ComplexityRoot.BankImportResult.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankImportResult.Errors(childComplexity), true
+	case "BankImportResult.failed":
+		if e.ComplexityRoot.BankImportResult.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankImportResult.Failed(childComplexity), true
+	case "BankImportResult.imported":
+		if e.ComplexityRoot.BankImportResult.Imported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankImportResult.Imported(childComplexity), true
+	case "BankImportResult.skipped":
+		if e.ComplexityRoot.BankImportResult.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankImportResult.Skipped(childComplexity), true
+	case "BankImportResult.transactions":
+		if e.ComplexityRoot.BankImportResult.Transactions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankImportResult.Transactions(childComplexity), true
+
+	case "BankTransaction.amount":
+		if e.ComplexityRoot.BankTransaction.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransaction.Amount(childComplexity), true
+	case "BankTransaction.bankAccountId":
+		if e.ComplexityRoot.BankTransaction.BankAccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransaction.BankAccountID(childComplexity), true
+	case "BankTransaction.createdAt":
+		if e.ComplexityRoot.BankTransaction.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransaction.CreatedAt(childComplexity), true
+	case "BankTransaction.currency":
+		if e.ComplexityRoot.BankTransaction.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransaction.Currency(childComplexity), true
+	case "BankTransaction.date":
+		if e.ComplexityRoot.BankTransaction.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransaction.Date(childComplexity), true
+	case "BankTransaction.description":
+		if e.ComplexityRoot.BankTransaction.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransaction.Description(childComplexity), true
+	case "BankTransaction.id":
+		if e.ComplexityRoot.BankTransaction.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransaction.ID(childComplexity), true
+	case "BankTransaction.matchedEntryId":
+		if e.ComplexityRoot.BankTransaction.MatchedEntryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransaction.MatchedEntryID(childComplexity), true
+	case "BankTransaction.matchedPaymentId":
+		if e.ComplexityRoot.BankTransaction.MatchedPaymentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransaction.MatchedPaymentID(childComplexity), true
+	case "BankTransaction.reconciledAt":
+		if e.ComplexityRoot.BankTransaction.ReconciledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransaction.ReconciledAt(childComplexity), true
+	case "BankTransaction.reference":
+		if e.ComplexityRoot.BankTransaction.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransaction.Reference(childComplexity), true
+	case "BankTransaction.status":
+		if e.ComplexityRoot.BankTransaction.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransaction.Status(childComplexity), true
+	case "BankTransaction.type":
+		if e.ComplexityRoot.BankTransaction.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransaction.Type(childComplexity), true
+	case "BankTransaction.updatedAt":
+		if e.ComplexityRoot.BankTransaction.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransaction.UpdatedAt(childComplexity), true
+
+	case "BankTransactionList.limit":
+		if e.ComplexityRoot.BankTransactionList.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransactionList.Limit(childComplexity), true
+	case "BankTransactionList.offset":
+		if e.ComplexityRoot.BankTransactionList.Offset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransactionList.Offset(childComplexity), true
+	case "BankTransactionList.total":
+		if e.ComplexityRoot.BankTransactionList.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransactionList.Total(childComplexity), true
+	case "BankTransactionList.transactions":
+		if e.ComplexityRoot.BankTransactionList.Transactions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankTransactionList.Transactions(childComplexity), true
+
+	case "CashAccountBalance.accountId":
+		if e.ComplexityRoot.CashAccountBalance.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashAccountBalance.AccountID(childComplexity), true
+	case "CashAccountBalance.closingBalance":
+		if e.ComplexityRoot.CashAccountBalance.ClosingBalance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashAccountBalance.ClosingBalance(childComplexity), true
+	case "CashAccountBalance.code":
+		if e.ComplexityRoot.CashAccountBalance.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashAccountBalance.Code(childComplexity), true
+	case "CashAccountBalance.name":
+		if e.ComplexityRoot.CashAccountBalance.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashAccountBalance.Name(childComplexity), true
+	case "CashAccountBalance.openingBalance":
+		if e.ComplexityRoot.CashAccountBalance.OpeningBalance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashAccountBalance.OpeningBalance(childComplexity), true
+	case "CashAccountBalance.subType":
+		if e.ComplexityRoot.CashAccountBalance.SubType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashAccountBalance.SubType(childComplexity), true
+
+	case "CashFlowReport.cashAccounts":
+		if e.ComplexityRoot.CashFlowReport.CashAccounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowReport.CashAccounts(childComplexity), true
+	case "CashFlowReport.closingCash":
+		if e.ComplexityRoot.CashFlowReport.ClosingCash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowReport.ClosingCash(childComplexity), true
+	case "CashFlowReport.currency":
+		if e.ComplexityRoot.CashFlowReport.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowReport.Currency(childComplexity), true
+	case "CashFlowReport.from":
+		if e.ComplexityRoot.CashFlowReport.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowReport.From(childComplexity), true
+	case "CashFlowReport.netChange":
+		if e.ComplexityRoot.CashFlowReport.NetChange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowReport.NetChange(childComplexity), true
+	case "CashFlowReport.openingCash":
+		if e.ComplexityRoot.CashFlowReport.OpeningCash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowReport.OpeningCash(childComplexity), true
+	case "CashFlowReport.sections":
+		if e.ComplexityRoot.CashFlowReport.Sections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowReport.Sections(childComplexity), true
+	case "CashFlowReport.to":
+		if e.ComplexityRoot.CashFlowReport.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowReport.To(childComplexity), true
+
+	case "CashFlowRow.inflow":
+		if e.ComplexityRoot.CashFlowRow.Inflow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowRow.Inflow(childComplexity), true
+	case "CashFlowRow.net":
+		if e.ComplexityRoot.CashFlowRow.Net == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowRow.Net(childComplexity), true
+	case "CashFlowRow.outflow":
+		if e.ComplexityRoot.CashFlowRow.Outflow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowRow.Outflow(childComplexity), true
+	case "CashFlowRow.subType":
+		if e.ComplexityRoot.CashFlowRow.SubType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowRow.SubType(childComplexity), true
+
+	case "CashFlowSection.inflow":
+		if e.ComplexityRoot.CashFlowSection.Inflow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowSection.Inflow(childComplexity), true
+	case "CashFlowSection.net":
+		if e.ComplexityRoot.CashFlowSection.Net == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowSection.Net(childComplexity), true
+	case "CashFlowSection.outflow":
+		if e.ComplexityRoot.CashFlowSection.Outflow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowSection.Outflow(childComplexity), true
+	case "CashFlowSection.rows":
+		if e.ComplexityRoot.CashFlowSection.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowSection.Rows(childComplexity), true
+
+	case "CashFlowSections.financing":
+		if e.ComplexityRoot.CashFlowSections.Financing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowSections.Financing(childComplexity), true
+	case "CashFlowSections.investing":
+		if e.ComplexityRoot.CashFlowSections.Investing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowSections.Investing(childComplexity), true
+	case "CashFlowSections.operating":
+		if e.ComplexityRoot.CashFlowSections.Operating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CashFlowSections.Operating(childComplexity), true
+
 	case "CreatedApiKey.key":
 		if e.ComplexityRoot.CreatedApiKey.Key == nil {
 			break
@@ -689,6 +1544,293 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GeneralLedger.To(childComplexity), true
+
+	case "ImportRowError.errors":
+		if e.ComplexityRoot.ImportRowError.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowError.Errors(childComplexity), true
+	case "ImportRowError.row":
+		if e.ComplexityRoot.ImportRowError.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowError.Row(childComplexity), true
+
+	case "Invoice.allocations":
+		if e.ComplexityRoot.Invoice.Allocations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Allocations(childComplexity), true
+	case "Invoice.amountDue":
+		if e.ComplexityRoot.Invoice.AmountDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.AmountDue(childComplexity), true
+	case "Invoice.amountPaid":
+		if e.ComplexityRoot.Invoice.AmountPaid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.AmountPaid(childComplexity), true
+	case "Invoice.approvedAt":
+		if e.ComplexityRoot.Invoice.ApprovedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.ApprovedAt(childComplexity), true
+	case "Invoice.contactName":
+		if e.ComplexityRoot.Invoice.ContactName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.ContactName(childComplexity), true
+	case "Invoice.createdAt":
+		if e.ComplexityRoot.Invoice.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.CreatedAt(childComplexity), true
+	case "Invoice.createdBy":
+		if e.ComplexityRoot.Invoice.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.CreatedBy(childComplexity), true
+	case "Invoice.currency":
+		if e.ComplexityRoot.Invoice.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Currency(childComplexity), true
+	case "Invoice.date":
+		if e.ComplexityRoot.Invoice.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Date(childComplexity), true
+	case "Invoice.dueDate":
+		if e.ComplexityRoot.Invoice.DueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.DueDate(childComplexity), true
+	case "Invoice.exchangeRate":
+		if e.ComplexityRoot.Invoice.ExchangeRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.ExchangeRate(childComplexity), true
+	case "Invoice.id":
+		if e.ComplexityRoot.Invoice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.ID(childComplexity), true
+	case "Invoice.journalEntryId":
+		if e.ComplexityRoot.Invoice.JournalEntryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.JournalEntryID(childComplexity), true
+	case "Invoice.lines":
+		if e.ComplexityRoot.Invoice.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Lines(childComplexity), true
+	case "Invoice.notes":
+		if e.ComplexityRoot.Invoice.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Notes(childComplexity), true
+	case "Invoice.number":
+		if e.ComplexityRoot.Invoice.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Number(childComplexity), true
+	case "Invoice.payments":
+		if e.ComplexityRoot.Invoice.Payments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Payments(childComplexity), true
+	case "Invoice.recurringId":
+		if e.ComplexityRoot.Invoice.RecurringID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.RecurringID(childComplexity), true
+	case "Invoice.status":
+		if e.ComplexityRoot.Invoice.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Status(childComplexity), true
+	case "Invoice.subtotal":
+		if e.ComplexityRoot.Invoice.Subtotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Subtotal(childComplexity), true
+	case "Invoice.taxTotal":
+		if e.ComplexityRoot.Invoice.TaxTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.TaxTotal(childComplexity), true
+	case "Invoice.total":
+		if e.ComplexityRoot.Invoice.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Total(childComplexity), true
+	case "Invoice.type":
+		if e.ComplexityRoot.Invoice.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Type(childComplexity), true
+	case "Invoice.updatedAt":
+		if e.ComplexityRoot.Invoice.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.UpdatedAt(childComplexity), true
+	case "Invoice.voidEntryId":
+		if e.ComplexityRoot.Invoice.VoidEntryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.VoidEntryID(childComplexity), true
+	case "Invoice.voidedAt":
+		if e.ComplexityRoot.Invoice.VoidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.VoidedAt(childComplexity), true
+
+	case "InvoiceAllocation.amount":
+		if e.ComplexityRoot.InvoiceAllocation.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceAllocation.Amount(childComplexity), true
+	case "InvoiceAllocation.date":
+		if e.ComplexityRoot.InvoiceAllocation.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceAllocation.Date(childComplexity), true
+	case "InvoiceAllocation.payment":
+		if e.ComplexityRoot.InvoiceAllocation.Payment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceAllocation.Payment(childComplexity), true
+	case "InvoiceAllocation.paymentId":
+		if e.ComplexityRoot.InvoiceAllocation.PaymentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceAllocation.PaymentID(childComplexity), true
+
+	case "InvoiceLine.account":
+		if e.ComplexityRoot.InvoiceLine.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.Account(childComplexity), true
+	case "InvoiceLine.accountId":
+		if e.ComplexityRoot.InvoiceLine.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.AccountID(childComplexity), true
+	case "InvoiceLine.description":
+		if e.ComplexityRoot.InvoiceLine.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.Description(childComplexity), true
+	case "InvoiceLine.grossAmount":
+		if e.ComplexityRoot.InvoiceLine.GrossAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.GrossAmount(childComplexity), true
+	case "InvoiceLine.id":
+		if e.ComplexityRoot.InvoiceLine.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.ID(childComplexity), true
+	case "InvoiceLine.lineNo":
+		if e.ComplexityRoot.InvoiceLine.LineNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.LineNo(childComplexity), true
+	case "InvoiceLine.netAmount":
+		if e.ComplexityRoot.InvoiceLine.NetAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.NetAmount(childComplexity), true
+	case "InvoiceLine.quantity":
+		if e.ComplexityRoot.InvoiceLine.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.Quantity(childComplexity), true
+	case "InvoiceLine.taxAmount":
+		if e.ComplexityRoot.InvoiceLine.TaxAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.TaxAmount(childComplexity), true
+	case "InvoiceLine.taxCodeId":
+		if e.ComplexityRoot.InvoiceLine.TaxCodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.TaxCodeID(childComplexity), true
+	case "InvoiceLine.unitPrice":
+		if e.ComplexityRoot.InvoiceLine.UnitPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.UnitPrice(childComplexity), true
+
+	case "InvoiceList.invoices":
+		if e.ComplexityRoot.InvoiceList.Invoices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceList.Invoices(childComplexity), true
+	case "InvoiceList.limit":
+		if e.ComplexityRoot.InvoiceList.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceList.Limit(childComplexity), true
+	case "InvoiceList.offset":
+		if e.ComplexityRoot.InvoiceList.Offset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceList.Offset(childComplexity), true
+	case "InvoiceList.total":
+		if e.ComplexityRoot.InvoiceList.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceList.Total(childComplexity), true
 
 	case "JournalEntry.createdAt":
 		if e.ComplexityRoot.JournalEntry.CreatedAt == nil {
@@ -1009,6 +2151,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LedgerReportSection.Total(childComplexity), true
 
+	case "Mutation.approveInvoice":
+		if e.ComplexityRoot.Mutation.ApproveInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveInvoice(childComplexity, args["id"].(string)), true
 	case "Mutation.closePeriod":
 		if e.ComplexityRoot.Mutation.ClosePeriod == nil {
 			break
@@ -1042,6 +2195,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAccount(childComplexity, args["input"].(accounting.CreateAccountInput)), true
+	case "Mutation.createBankAccount":
+		if e.ComplexityRoot.Mutation.CreateBankAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createBankAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateBankAccount(childComplexity, args["input"].(invoicing.CreateBankAccountInput)), true
 	case "Mutation.createCurrency":
 		if e.ComplexityRoot.Mutation.CreateCurrency == nil {
 			break
@@ -1064,6 +2228,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateExchangeRate(childComplexity, args["input"].(accounting.CreateExchangeRateInput)), true
+	case "Mutation.createInvoice":
+		if e.ComplexityRoot.Mutation.CreateInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateInvoice(childComplexity, args["input"].(invoicing.CreateInvoiceInput)), true
 	case "Mutation.createJournalEntry":
 		if e.ComplexityRoot.Mutation.CreateJournalEntry == nil {
 			break
@@ -1075,6 +2250,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateJournalEntry(childComplexity, args["input"].(accounting.CreateEntryInput)), true
+	case "Mutation.createPayment":
+		if e.ComplexityRoot.Mutation.CreatePayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePayment(childComplexity, args["input"].(invoicing.CreatePaymentInput)), true
 	case "Mutation.createPeriod":
 		if e.ComplexityRoot.Mutation.CreatePeriod == nil {
 			break
@@ -1086,6 +2272,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreatePeriod(childComplexity, args["input"].(accounting.CreatePeriodInput)), true
+	case "Mutation.createRecurringEntry":
+		if e.ComplexityRoot.Mutation.CreateRecurringEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createRecurringEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateRecurringEntry(childComplexity, args["input"].(invoicing.CreateRecurringInput)), true
 	case "Mutation.createTaxCode":
 		if e.ComplexityRoot.Mutation.CreateTaxCode == nil {
 			break
@@ -1108,6 +2305,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteAccount(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteBankAccount":
+		if e.ComplexityRoot.Mutation.DeleteBankAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteBankAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteBankAccount(childComplexity, args["id"].(string), args["force"].(*bool), args["confirmToken"].(*string)), true
 	case "Mutation.deleteCurrency":
 		if e.ComplexityRoot.Mutation.DeleteCurrency == nil {
 			break
@@ -1130,6 +2338,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteExchangeRate(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteInvoice":
+		if e.ComplexityRoot.Mutation.DeleteInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteInvoice(childComplexity, args["id"].(string), args["force"].(*bool), args["confirmToken"].(*string)), true
 	case "Mutation.deleteJournalEntry":
 		if e.ComplexityRoot.Mutation.DeleteJournalEntry == nil {
 			break
@@ -1152,6 +2371,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeletePeriod(childComplexity, args["id"].(string), args["force"].(*bool), args["confirmToken"].(*string)), true
+	case "Mutation.deleteRecurringEntry":
+		if e.ComplexityRoot.Mutation.DeleteRecurringEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteRecurringEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteRecurringEntry(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteTaxCode":
 		if e.ComplexityRoot.Mutation.DeleteTaxCode == nil {
 			break
@@ -1163,6 +2393,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteTaxCode(childComplexity, args["id"].(string), args["force"].(*bool), args["confirmToken"].(*string)), true
+	case "Mutation.executeRecurringEntry":
+		if e.ComplexityRoot.Mutation.ExecuteRecurringEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_executeRecurringEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExecuteRecurringEntry(childComplexity, args["id"].(string)), true
+	case "Mutation.importBankStatementCsv":
+		if e.ComplexityRoot.Mutation.ImportBankStatementCSV == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importBankStatementCsv_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportBankStatementCSV(childComplexity, args["id"].(string), args["csv"].(string)), true
+	case "Mutation.importBankTransactions":
+		if e.ComplexityRoot.Mutation.ImportBankTransactions == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importBankTransactions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportBankTransactions(childComplexity, args["id"].(string), args["transactions"].([]invoicing.StatementLineInput)), true
+	case "Mutation.matchBankTransaction":
+		if e.ComplexityRoot.Mutation.MatchBankTransaction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_matchBankTransaction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MatchBankTransaction(childComplexity, args["id"].(string), args["input"].(invoicing.MatchBankTransactionInput)), true
 	case "Mutation.postJournalEntry":
 		if e.ComplexityRoot.Mutation.PostJournalEntry == nil {
 			break
@@ -1174,6 +2448,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PostJournalEntry(childComplexity, args["id"].(string)), true
+	case "Mutation.reconcileBankAccount":
+		if e.ComplexityRoot.Mutation.ReconcileBankAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reconcileBankAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReconcileBankAccount(childComplexity, args["id"].(string), args["transactionIds"].([]string)), true
 	case "Mutation.reopenPeriod":
 		if e.ComplexityRoot.Mutation.ReopenPeriod == nil {
 			break
@@ -1246,6 +2531,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateAccount(childComplexity, args["id"].(string), args["input"].(accounting.UpdateAccountInput)), true
+	case "Mutation.updateBankAccount":
+		if e.ComplexityRoot.Mutation.UpdateBankAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateBankAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateBankAccount(childComplexity, args["id"].(string), args["input"].(invoicing.UpdateBankAccountInput)), true
 	case "Mutation.updateCurrency":
 		if e.ComplexityRoot.Mutation.UpdateCurrency == nil {
 			break
@@ -1257,6 +2553,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCurrency(childComplexity, args["id"].(string), args["input"].(accounting.UpdateCurrencyInput)), true
+	case "Mutation.updateInvoice":
+		if e.ComplexityRoot.Mutation.UpdateInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateInvoice(childComplexity, args["id"].(string), args["input"].(invoicing.UpdateInvoiceInput)), true
 	case "Mutation.updateJournalEntry":
 		if e.ComplexityRoot.Mutation.UpdateJournalEntry == nil {
 			break
@@ -1279,6 +2586,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdatePeriod(childComplexity, args["id"].(string), args["input"].(accounting.UpdatePeriodInput)), true
+	case "Mutation.updateRecurringEntry":
+		if e.ComplexityRoot.Mutation.UpdateRecurringEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateRecurringEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateRecurringEntry(childComplexity, args["id"].(string), args["input"].(invoicing.UpdateRecurringInput)), true
 	case "Mutation.updateTaxCode":
 		if e.ComplexityRoot.Mutation.UpdateTaxCode == nil {
 			break
@@ -1290,6 +2608,205 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateTaxCode(childComplexity, args["id"].(string), args["input"].(accounting.UpdateTaxCodeInput)), true
+	case "Mutation.voidInvoice":
+		if e.ComplexityRoot.Mutation.VoidInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_voidInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VoidInvoice(childComplexity, args["id"].(string)), true
+	case "Mutation.voidPayment":
+		if e.ComplexityRoot.Mutation.VoidPayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_voidPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VoidPayment(childComplexity, args["id"].(string), args["date"].(*string)), true
+
+	case "Payment.allocatedAmount":
+		if e.ComplexityRoot.Payment.AllocatedAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.AllocatedAmount(childComplexity), true
+	case "Payment.allocations":
+		if e.ComplexityRoot.Payment.Allocations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Allocations(childComplexity), true
+	case "Payment.amount":
+		if e.ComplexityRoot.Payment.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Amount(childComplexity), true
+	case "Payment.bankAccountId":
+		if e.ComplexityRoot.Payment.BankAccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.BankAccountID(childComplexity), true
+	case "Payment.contactName":
+		if e.ComplexityRoot.Payment.ContactName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.ContactName(childComplexity), true
+	case "Payment.createdAt":
+		if e.ComplexityRoot.Payment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.CreatedAt(childComplexity), true
+	case "Payment.createdBy":
+		if e.ComplexityRoot.Payment.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.CreatedBy(childComplexity), true
+	case "Payment.currency":
+		if e.ComplexityRoot.Payment.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Currency(childComplexity), true
+	case "Payment.date":
+		if e.ComplexityRoot.Payment.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Date(childComplexity), true
+	case "Payment.exchangeRate":
+		if e.ComplexityRoot.Payment.ExchangeRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.ExchangeRate(childComplexity), true
+	case "Payment.id":
+		if e.ComplexityRoot.Payment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.ID(childComplexity), true
+	case "Payment.journalEntryId":
+		if e.ComplexityRoot.Payment.JournalEntryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.JournalEntryID(childComplexity), true
+	case "Payment.method":
+		if e.ComplexityRoot.Payment.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Method(childComplexity), true
+	case "Payment.reference":
+		if e.ComplexityRoot.Payment.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Reference(childComplexity), true
+	case "Payment.status":
+		if e.ComplexityRoot.Payment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Status(childComplexity), true
+	case "Payment.type":
+		if e.ComplexityRoot.Payment.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Type(childComplexity), true
+	case "Payment.unallocatedAmount":
+		if e.ComplexityRoot.Payment.UnallocatedAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.UnallocatedAmount(childComplexity), true
+	case "Payment.updatedAt":
+		if e.ComplexityRoot.Payment.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.UpdatedAt(childComplexity), true
+	case "Payment.voidEntryId":
+		if e.ComplexityRoot.Payment.VoidEntryID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.VoidEntryID(childComplexity), true
+	case "Payment.voidedAt":
+		if e.ComplexityRoot.Payment.VoidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.VoidedAt(childComplexity), true
+
+	case "PaymentAllocation.amount":
+		if e.ComplexityRoot.PaymentAllocation.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentAllocation.Amount(childComplexity), true
+	case "PaymentAllocation.id":
+		if e.ComplexityRoot.PaymentAllocation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentAllocation.ID(childComplexity), true
+	case "PaymentAllocation.invoice":
+		if e.ComplexityRoot.PaymentAllocation.Invoice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentAllocation.Invoice(childComplexity), true
+	case "PaymentAllocation.invoiceId":
+		if e.ComplexityRoot.PaymentAllocation.InvoiceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentAllocation.InvoiceID(childComplexity), true
+	case "PaymentAllocation.invoiceNumber":
+		if e.ComplexityRoot.PaymentAllocation.InvoiceNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentAllocation.InvoiceNumber(childComplexity), true
+
+	case "PaymentList.limit":
+		if e.ComplexityRoot.PaymentList.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentList.Limit(childComplexity), true
+	case "PaymentList.offset":
+		if e.ComplexityRoot.PaymentList.Offset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentList.Offset(childComplexity), true
+	case "PaymentList.payments":
+		if e.ComplexityRoot.PaymentList.Payments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentList.Payments(childComplexity), true
+	case "PaymentList.total":
+		if e.ComplexityRoot.PaymentList.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentList.Total(childComplexity), true
 
 	case "Period.closedAt":
 		if e.ComplexityRoot.Period.ClosedAt == nil {
@@ -1411,6 +2928,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Accounts(childComplexity, args["type"].(*string), args["active"].(*bool)), true
+	case "Query.agedPayables":
+		if e.ComplexityRoot.Query.AgedPayables == nil {
+			break
+		}
+
+		args, err := ec.field_Query_agedPayables_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AgedPayables(childComplexity, args["asOf"].(*string)), true
+	case "Query.agedReceivables":
+		if e.ComplexityRoot.Query.AgedReceivables == nil {
+			break
+		}
+
+		args, err := ec.field_Query_agedReceivables_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AgedReceivables(childComplexity, args["asOf"].(*string)), true
 	case "Query.balanceSheet":
 		if e.ComplexityRoot.Query.BalanceSheet == nil {
 			break
@@ -1422,6 +2961,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.BalanceSheet(childComplexity, args["asOf"].(*string)), true
+	case "Query.bankAccount":
+		if e.ComplexityRoot.Query.BankAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bankAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BankAccount(childComplexity, args["id"].(string)), true
+	case "Query.bankAccounts":
+		if e.ComplexityRoot.Query.BankAccounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bankAccounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BankAccounts(childComplexity, args["active"].(*bool)), true
+	case "Query.bankTransaction":
+		if e.ComplexityRoot.Query.BankTransaction == nil {
+			break
+		}
+
+		args, err := ec.field_Query_bankTransaction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BankTransaction(childComplexity, args["id"].(string)), true
+	case "Query.cashFlow":
+		if e.ComplexityRoot.Query.CashFlow == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cashFlow_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CashFlow(childComplexity, args["from"].(*string), args["to"].(*string)), true
 	case "Query.currencies":
 		if e.ComplexityRoot.Query.Currencies == nil {
 			break
@@ -1473,6 +3056,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.GeneralLedger(childComplexity, args["from"].(*string), args["to"].(*string), args["accountId"].(*string)), true
 
+	case "Query.invoice":
+		if e.ComplexityRoot.Query.Invoice == nil {
+			break
+		}
+
+		args, err := ec.field_Query_invoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Invoice(childComplexity, args["id"].(string)), true
+	case "Query.invoices":
+		if e.ComplexityRoot.Query.Invoices == nil {
+			break
+		}
+
+		args, err := ec.field_Query_invoices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Invoices(childComplexity, args["type"].(*string), args["status"].(*string), args["contact"].(*string), args["limit"].(*int), args["offset"].(*int)), true
 	case "Query.journalEntries":
 		if e.ComplexityRoot.Query.JournalEntries == nil {
 			break
@@ -1495,6 +3100,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.JournalEntry(childComplexity, args["id"].(string)), true
+	case "Query.payment":
+		if e.ComplexityRoot.Query.Payment == nil {
+			break
+		}
+
+		args, err := ec.field_Query_payment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Payment(childComplexity, args["id"].(string)), true
+	case "Query.payments":
+		if e.ComplexityRoot.Query.Payments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_payments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Payments(childComplexity, args["type"].(*string), args["status"].(*string), args["bankAccountId"].(*string), args["invoiceId"].(*string), args["limit"].(*int), args["offset"].(*int)), true
 	case "Query.period":
 		if e.ComplexityRoot.Query.Period == nil {
 			break
@@ -1523,6 +3150,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ProfitAndLoss(childComplexity, args["from"].(*string), args["to"].(*string)), true
+	case "Query.recurringEntries":
+		if e.ComplexityRoot.Query.RecurringEntries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.RecurringEntries(childComplexity), true
+	case "Query.recurringEntry":
+		if e.ComplexityRoot.Query.RecurringEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Query_recurringEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RecurringEntry(childComplexity, args["id"].(string)), true
 	case "Query.taxCode":
 		if e.ComplexityRoot.Query.TaxCode == nil {
 			break
@@ -1540,6 +3184,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.TaxCodes(childComplexity), true
+	case "Query.taxReport":
+		if e.ComplexityRoot.Query.TaxReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_taxReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TaxReport(childComplexity, args["from"].(*string), args["to"].(*string)), true
 	case "Query.trialBalance":
 		if e.ComplexityRoot.Query.TrialBalance == nil {
 			break
@@ -1570,6 +3225,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RateLimit.PerMinute(childComplexity), true
+
+	case "ReconcileResult.reconciled":
+		if e.ComplexityRoot.ReconcileResult.Reconciled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconcileResult.Reconciled(childComplexity), true
+	case "ReconcileResult.transactions":
+		if e.ComplexityRoot.ReconcileResult.Transactions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReconcileResult.Transactions(childComplexity), true
+
+	case "RecurringEntry.createdAt":
+		if e.ComplexityRoot.RecurringEntry.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEntry.CreatedAt(childComplexity), true
+	case "RecurringEntry.endDate":
+		if e.ComplexityRoot.RecurringEntry.EndDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEntry.EndDate(childComplexity), true
+	case "RecurringEntry.frequency":
+		if e.ComplexityRoot.RecurringEntry.Frequency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEntry.Frequency(childComplexity), true
+	case "RecurringEntry.id":
+		if e.ComplexityRoot.RecurringEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEntry.ID(childComplexity), true
+	case "RecurringEntry.isActive":
+		if e.ComplexityRoot.RecurringEntry.IsActive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEntry.IsActive(childComplexity), true
+	case "RecurringEntry.lastRunAt":
+		if e.ComplexityRoot.RecurringEntry.LastRunAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEntry.LastRunAt(childComplexity), true
+	case "RecurringEntry.name":
+		if e.ComplexityRoot.RecurringEntry.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEntry.Name(childComplexity), true
+	case "RecurringEntry.nextRun":
+		if e.ComplexityRoot.RecurringEntry.NextRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEntry.NextRun(childComplexity), true
+	case "RecurringEntry.occurrences":
+		if e.ComplexityRoot.RecurringEntry.Occurrences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEntry.Occurrences(childComplexity), true
+	case "RecurringEntry.template":
+		if e.ComplexityRoot.RecurringEntry.Template == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEntry.Template(childComplexity), true
+	case "RecurringEntry.type":
+		if e.ComplexityRoot.RecurringEntry.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEntry.Type(childComplexity), true
+	case "RecurringEntry.updatedAt":
+		if e.ComplexityRoot.RecurringEntry.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringEntry.UpdatedAt(childComplexity), true
+
+	case "RecurringOccurrence.invoice":
+		if e.ComplexityRoot.RecurringOccurrence.Invoice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringOccurrence.Invoice(childComplexity), true
+	case "RecurringOccurrence.journalEntry":
+		if e.ComplexityRoot.RecurringOccurrence.JournalEntry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringOccurrence.JournalEntry(childComplexity), true
+	case "RecurringOccurrence.type":
+		if e.ComplexityRoot.RecurringOccurrence.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecurringOccurrence.Type(childComplexity), true
 
 	case "RevokedApiKey.id":
 		if e.ComplexityRoot.RevokedApiKey.ID == nil {
@@ -1676,6 +3436,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TaxCode.UpdatedAt(childComplexity), true
+
+	case "TaxReport.currency":
+		if e.ComplexityRoot.TaxReport.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxReport.Currency(childComplexity), true
+	case "TaxReport.from":
+		if e.ComplexityRoot.TaxReport.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxReport.From(childComplexity), true
+	case "TaxReport.rows":
+		if e.ComplexityRoot.TaxReport.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxReport.Rows(childComplexity), true
+	case "TaxReport.to":
+		if e.ComplexityRoot.TaxReport.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxReport.To(childComplexity), true
+	case "TaxReport.totals":
+		if e.ComplexityRoot.TaxReport.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxReport.Totals(childComplexity), true
+
+	case "TaxReportRow.code":
+		if e.ComplexityRoot.TaxReportRow.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxReportRow.Code(childComplexity), true
+	case "TaxReportRow.collected":
+		if e.ComplexityRoot.TaxReportRow.Collected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxReportRow.Collected(childComplexity), true
+	case "TaxReportRow.net":
+		if e.ComplexityRoot.TaxReportRow.Net == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxReportRow.Net(childComplexity), true
+	case "TaxReportRow.paid":
+		if e.ComplexityRoot.TaxReportRow.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxReportRow.Paid(childComplexity), true
+	case "TaxReportRow.taxCodeId":
+		if e.ComplexityRoot.TaxReportRow.TaxCodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxReportRow.TaxCodeID(childComplexity), true
+
+	case "TaxReportTotals.collected":
+		if e.ComplexityRoot.TaxReportTotals.Collected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxReportTotals.Collected(childComplexity), true
+	case "TaxReportTotals.net":
+		if e.ComplexityRoot.TaxReportTotals.Net == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxReportTotals.Net(childComplexity), true
+	case "TaxReportTotals.paid":
+		if e.ComplexityRoot.TaxReportTotals.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxReportTotals.Paid(childComplexity), true
 
 	case "Tenant.config":
 		if e.ComplexityRoot.Tenant.Config == nil {
@@ -1795,20 +3636,31 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
+			graphql.NewInputUnmarshaler("CreateBankAccountInput", ec.unmarshalInputCreateBankAccountInput),
 			graphql.NewInputUnmarshaler("CreateCurrencyInput", ec.unmarshalInputCreateCurrencyInput),
 			graphql.NewInputUnmarshaler("CreateExchangeRateInput", ec.unmarshalInputCreateExchangeRateInput),
+			graphql.NewInputUnmarshaler("CreateInvoiceInput", ec.unmarshalInputCreateInvoiceInput),
 			graphql.NewInputUnmarshaler("CreateJournalEntryInput", ec.unmarshalInputCreateJournalEntryInput),
+			graphql.NewInputUnmarshaler("CreatePaymentInput", ec.unmarshalInputCreatePaymentInput),
 			graphql.NewInputUnmarshaler("CreatePeriodInput", ec.unmarshalInputCreatePeriodInput),
+			graphql.NewInputUnmarshaler("CreateRecurringEntryInput", ec.unmarshalInputCreateRecurringEntryInput),
 			graphql.NewInputUnmarshaler("CreateTaxCodeInput", ec.unmarshalInputCreateTaxCodeInput),
+			graphql.NewInputUnmarshaler("InvoiceLineInput", ec.unmarshalInputInvoiceLineInput),
 			graphql.NewInputUnmarshaler("JournalLineInput", ec.unmarshalInputJournalLineInput),
+			graphql.NewInputUnmarshaler("MatchBankTransactionInput", ec.unmarshalInputMatchBankTransactionInput),
+			graphql.NewInputUnmarshaler("PaymentAllocationInput", ec.unmarshalInputPaymentAllocationInput),
 			graphql.NewInputUnmarshaler("RateLimitInput", ec.unmarshalInputRateLimitInput),
 			graphql.NewInputUnmarshaler("ReverseJournalEntryInput", ec.unmarshalInputReverseJournalEntryInput),
 			graphql.NewInputUnmarshaler("RotateApiKeyInput", ec.unmarshalInputRotateApiKeyInput),
+			graphql.NewInputUnmarshaler("StatementLineInput", ec.unmarshalInputStatementLineInput),
 			graphql.NewInputUnmarshaler("UpdateAccountInput", ec.unmarshalInputUpdateAccountInput),
 			graphql.NewInputUnmarshaler("UpdateApiKeyInput", ec.unmarshalInputUpdateApiKeyInput),
+			graphql.NewInputUnmarshaler("UpdateBankAccountInput", ec.unmarshalInputUpdateBankAccountInput),
 			graphql.NewInputUnmarshaler("UpdateCurrencyInput", ec.unmarshalInputUpdateCurrencyInput),
+			graphql.NewInputUnmarshaler("UpdateInvoiceInput", ec.unmarshalInputUpdateInvoiceInput),
 			graphql.NewInputUnmarshaler("UpdateJournalEntryInput", ec.unmarshalInputUpdateJournalEntryInput),
 			graphql.NewInputUnmarshaler("UpdatePeriodInput", ec.unmarshalInputUpdatePeriodInput),
+			graphql.NewInputUnmarshaler("UpdateRecurringEntryInput", ec.unmarshalInputUpdateRecurringEntryInput),
 			graphql.NewInputUnmarshaler("UpdateTaxCodeInput", ec.unmarshalInputUpdateTaxCodeInput),
 		)
 	}
@@ -2768,6 +4620,791 @@ type ApiKeyEvent {
   at: Time!
 }
 `, BuiltIn: false},
+	{Name: "../schema/invoicing.graphqls", Input: `# Invoicing: sales and purchase invoices, payments and receipts with their
+# allocations, bank accounts and statement lines, recurring entries, and the
+# aged receivables and payables, cash flow and tax reports. Every field calls
+# the same domain method (domain/invoicing) as its REST endpoint under
+# /v1/accounting, with the same input type.
+
+extend type Query {
+  """
+  Invoices, newest date first. type: sales or purchase; status: draft,
+  approved, partially_paid, paid or void; contact: a case-insensitive
+  substring of contactName. REST: GET /v1/accounting/invoices.
+  """
+  invoices(type: String, status: String, contact: String, limit: Int, offset: Int): InvoiceList! @scope(name: "read")
+  """
+  One invoice with its lines and allocations. REST: GET
+  /v1/accounting/invoices/:invoice_id.
+  """
+  invoice(id: ID!): Invoice! @scope(name: "read")
+  """
+  Payments and receipts, newest date first. type: receipt or payment;
+  status: posted or void; invoiceId keeps payments allocated to that invoice.
+  REST: GET /v1/accounting/payments.
+  """
+  payments(
+    type: String
+    status: String
+    bankAccountId: ID
+    invoiceId: ID
+    limit: Int
+    offset: Int
+  ): PaymentList! @scope(name: "read")
+  """
+  One payment with its allocations. REST: GET /v1/accounting/payments/:payment_id.
+  """
+  payment(id: ID!): Payment! @scope(name: "read")
+  """
+  The bank accounts by name; active filters on isActive. REST: GET
+  /v1/accounting/bank-accounts.
+  """
+  bankAccounts(active: Boolean): [BankAccount!]! @scope(name: "read")
+  """
+  One bank account. REST: GET /v1/accounting/bank-accounts/:bank_account_id.
+  """
+  bankAccount(id: ID!): BankAccount! @scope(name: "read")
+  """
+  One statement line. REST: GET /v1/accounting/bank-transactions/:transaction_id.
+  """
+  bankTransaction(id: ID!): BankTransaction! @scope(name: "read")
+  """
+  The recurring entries by next run. REST: GET /v1/accounting/recurring.
+  """
+  recurringEntries: [RecurringEntry!]! @scope(name: "read")
+  """
+  One recurring entry. REST: GET /v1/accounting/recurring/:recurring_id.
+  """
+  recurringEntry(id: ID!): RecurringEntry! @scope(name: "read")
+
+  """
+  Sales invoices outstanding at asOf (default today), per contact and in
+  total, by days past due. REST: GET /v1/accounting/reports/aged-receivables.
+  """
+  agedReceivables(asOf: Date): AgedReport! @scope(name: "read")
+  """
+  Purchase invoices outstanding at asOf (default today). REST: GET
+  /v1/accounting/reports/aged-payables.
+  """
+  agedPayables(asOf: Date): AgedReport! @scope(name: "read")
+  """
+  The cash flow statement (direct method) between from (default the first
+  day of to's month) and to (default today). REST: GET
+  /v1/accounting/reports/cash-flow.
+  """
+  cashFlow(from: Date, to: Date): CashFlowReport! @scope(name: "read")
+  """
+  Tax collected and paid per tax code between from (default the first day of
+  to's month) and to (default today). REST: GET /v1/accounting/reports/tax.
+  """
+  taxReport(from: Date, to: Date): TaxReport! @scope(name: "read")
+}
+
+extend type Mutation {
+  """
+  Records a draft invoice. REST: POST /v1/accounting/invoices.
+  """
+  createInvoice(input: CreateInvoiceInput!): Invoice! @scope(name: "write")
+  """
+  Edits a draft; lines, when sent, replace all lines. REST: PATCH
+  /v1/accounting/invoices/:invoice_id.
+  """
+  updateInvoice(id: ID!, input: UpdateInvoiceInput!): Invoice! @scope(name: "write")
+  """
+  Deletes a draft (others are voided instead: INVALID_STATE). REST: DELETE
+  /v1/accounting/invoices/:invoice_id.
+  """
+  deleteInvoice(id: ID!, force: Boolean, confirmToken: String): AccountingDeleted! @scope(name: "write")
+  """
+  Approves a draft and posts it to the ledger. REST: POST
+  /v1/accounting/invoices/:invoice_id/approve.
+  """
+  approveInvoice(id: ID!): Invoice! @scope(name: "write")
+  """
+  Voids an approved invoice with no payments, posting the reversal. REST:
+  POST /v1/accounting/invoices/:invoice_id/void.
+  """
+  voidInvoice(id: ID!): Invoice! @scope(name: "write")
+
+  """
+  Records a receipt or payment, allocates it to invoices and posts it. REST:
+  POST /v1/accounting/payments.
+  """
+  createPayment(input: CreatePaymentInput!): Payment! @scope(name: "write")
+  """
+  Voids a posted payment (its entry is reversed, dated date or today) and
+  reopens its invoices. REST: POST /v1/accounting/payments/:payment_id/void.
+  """
+  voidPayment(id: ID!, date: Date): Payment! @scope(name: "write")
+
+  """
+  Adds a bank account tied to a ledger account. REST: POST
+  /v1/accounting/bank-accounts.
+  """
+  createBankAccount(input: CreateBankAccountInput!): BankAccount! @scope(name: "write")
+  """
+  Renames or (de)activates a bank account. REST: PATCH
+  /v1/accounting/bank-accounts/:bank_account_id.
+  """
+  updateBankAccount(id: ID!, input: UpdateBankAccountInput!): BankAccount! @scope(name: "write")
+  """
+  Deletes a bank account. One with statement lines needs force: true and the
+  confirmToken of the DEPENDENCY_EXISTS error; one with payments is never
+  deleted. REST: DELETE
+  /v1/accounting/bank-accounts/:bank_account_id?force=&confirm_token=.
+  """
+  deleteBankAccount(id: ID!, force: Boolean, confirmToken: String): AccountingDeleted! @scope(name: "write")
+  """
+  Imports statement lines (at most 10,000); lines imported before are
+  skipped, invalid ones reported in errors. REST: POST
+  /v1/accounting/bank-accounts/:bank_account_id/import (JSON body).
+  """
+  importBankTransactions(id: ID!, transactions: [StatementLineInput!]!): BankImportResult! @scope(name: "write")
+  """
+  Imports a CSV statement (a header row, then lines), as the REST text/csv
+  upload does. REST: POST /v1/accounting/bank-accounts/:bank_account_id/import
+  (text/csv body).
+  """
+  importBankStatementCsv(id: ID!, csv: String!): BankImportResult! @scope(name: "write")
+  """
+  Matches a statement line to a journal entry or a payment (exactly one).
+  REST: POST /v1/accounting/bank-transactions/:transaction_id/match.
+  """
+  matchBankTransaction(id: ID!, input: MatchBankTransactionInput!): BankTransaction! @scope(name: "write")
+  """
+  Marks matched statement lines of the bank account reconciled. REST: POST
+  /v1/accounting/bank-accounts/:bank_account_id/reconcile.
+  """
+  reconcileBankAccount(id: ID!, transactionIds: [ID!]!): ReconcileResult! @scope(name: "write")
+
+  """
+  Adds a recurring entry. REST: POST /v1/accounting/recurring.
+  """
+  createRecurringEntry(input: CreateRecurringEntryInput!): RecurringEntry! @scope(name: "write")
+  """
+  Changes a recurring entry; endDate may be null to remove the end. REST:
+  PATCH /v1/accounting/recurring/:recurring_id.
+  """
+  updateRecurringEntry(id: ID!, input: UpdateRecurringEntryInput!): RecurringEntry! @scope(name: "write")
+  """
+  Deletes a recurring entry (its documents stay). REST: DELETE
+  /v1/accounting/recurring/:recurring_id.
+  """
+  deleteRecurringEntry(id: ID!): AccountingDeleted! @scope(name: "write")
+  """
+  Creates the next occurrence now and advances nextRun; answers the created
+  document. REST: POST /v1/accounting/recurring/:recurring_id/execute.
+  """
+  executeRecurringEntry(id: ID!): RecurringOccurrence! @scope(name: "write")
+}
+
+"""
+A sales invoice (owed to the tenant) or purchase invoice (a bill, owed by
+it). Money is in the invoice currency; amountDue = total - amountPaid.
+"""
+type Invoice {
+  id: ID!
+  number: String!
+  """
+  sales or purchase.
+  """
+  type: String!
+  contactName: String!
+  date: Date!
+  dueDate: Date!
+  currency: String!
+  """
+  Units of the base currency per one unit of the invoice currency.
+  """
+  exchangeRate: Decimal!
+  """
+  draft, approved, partially_paid, paid or void.
+  """
+  status: String!
+  subtotal: Decimal!
+  taxTotal: Decimal!
+  total: Decimal!
+  amountPaid: Decimal!
+  amountDue: Decimal!
+  notes: String!
+  journalEntryId: ID
+  voidEntryId: ID
+  recurringId: ID
+  lines: [InvoiceLine!]!
+  """
+  The posted payments applied to the invoice.
+  """
+  allocations: [InvoiceAllocation!]!
+  """
+  The payments of the allocations, once each (loaded per request).
+  """
+  payments: [Payment!]!
+  approvedAt: Time
+  voidedAt: Time
+  createdBy: String!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+"""
+One invoice line: net + tax = gross, each rounded half-even.
+"""
+type InvoiceLine {
+  id: ID!
+  lineNo: Int!
+  description: String!
+  quantity: Decimal!
+  unitPrice: Decimal!
+  accountId: ID!
+  """
+  The account the line posts to (loaded in one batch per request).
+  """
+  account: Account!
+  taxCodeId: ID
+  netAmount: Decimal!
+  taxAmount: Decimal!
+  grossAmount: Decimal!
+}
+
+"""
+An amount of a posted payment applied to an invoice.
+"""
+type InvoiceAllocation {
+  paymentId: ID!
+  """
+  The payment (loaded per request).
+  """
+  payment: Payment!
+  amount: Decimal!
+  date: Date!
+}
+
+"""
+A page of invoices.
+"""
+type InvoiceList {
+  invoices: [Invoice!]!
+  """
+  Invoices matching the filters, over all pages.
+  """
+  total: Int!
+  limit: Int!
+  offset: Int!
+}
+
+input InvoiceLineInput {
+  description: String
+  """
+  Positive (default 1).
+  """
+  quantity: Decimal
+  unitPrice: Decimal!
+  """
+  An active account (id or code), not a receivable or payable.
+  """
+  accountId: ID!
+  """
+  An active tax code (id or code).
+  """
+  taxCodeId: ID
+}
+
+input CreateInvoiceInput {
+  """
+  sales or purchase.
+  """
+  type: String!
+  contactName: String!
+  """
+  Default: the next INV-000001 (sales) or BILL-000001 (purchase).
+  """
+  number: String
+  """
+  Default today.
+  """
+  date: Date
+  """
+  On or after date; default date + 30 days.
+  """
+  dueDate: Date
+  """
+  Default the base currency.
+  """
+  currency: String
+  """
+  Default the rate effective on date.
+  """
+  exchangeRate: Decimal
+  notes: String
+  lines: [InvoiceLineInput!]!
+}
+
+input UpdateInvoiceInput {
+  number: String
+  contactName: String
+  date: Date
+  dueDate: Date
+  currency: String
+  exchangeRate: Decimal
+  notes: String
+  """
+  When sent, replaces all lines.
+  """
+  lines: [InvoiceLineInput!]
+}
+
+"""
+A receipt (money in, settles sales invoices) or payment (money out, settles
+purchase invoices), in its bank account's currency.
+"""
+type Payment {
+  id: ID!
+  """
+  receipt or payment.
+  """
+  type: String!
+  contactName: String!
+  date: Date!
+  amount: Decimal!
+  currency: String!
+  exchangeRate: Decimal!
+  method: String!
+  bankAccountId: ID!
+  reference: String!
+  """
+  posted or void.
+  """
+  status: String!
+  allocations: [PaymentAllocation!]!
+  allocatedAmount: Decimal!
+  """
+  Held as a customer credit (receipts) or supplier prepayment (payments).
+  """
+  unallocatedAmount: Decimal!
+  journalEntryId: ID
+  voidEntryId: ID
+  voidedAt: Time
+  createdBy: String!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+"""
+The part of a payment applied to one invoice.
+"""
+type PaymentAllocation {
+  id: ID!
+  invoiceId: ID!
+  invoiceNumber: String!
+  """
+  The invoice (loaded per request).
+  """
+  invoice: Invoice!
+  amount: Decimal!
+}
+
+"""
+A page of payments.
+"""
+type PaymentList {
+  payments: [Payment!]!
+  total: Int!
+  limit: Int!
+  offset: Int!
+}
+
+input PaymentAllocationInput {
+  invoiceId: ID!
+  """
+  Positive, at most the invoice's amountDue.
+  """
+  amount: Decimal!
+}
+
+input CreatePaymentInput {
+  """
+  receipt or payment.
+  """
+  type: String!
+  """
+  Default: the first allocated invoice's contact.
+  """
+  contactName: String
+  """
+  Default today.
+  """
+  date: Date
+  amount: Decimal!
+  """
+  The bank account's currency (the default).
+  """
+  currency: String
+  exchangeRate: Decimal
+  """
+  bank_transfer, card, cash, cheque, ...
+  """
+  method: String
+  bankAccountId: ID!
+  reference: String
+  """
+  At most 100, each to a different invoice; their sum may not exceed amount.
+  """
+  allocations: [PaymentAllocationInput!]
+}
+
+"""
+A bank account tied to a ledger account.
+"""
+type BankAccount {
+  id: ID!
+  name: String!
+  accountNumber: String!
+  bankName: String!
+  currency: String!
+  """
+  The ledger account (asset, sub-type bank or cash) payments post to.
+  """
+  glAccountId: ID!
+  """
+  The ledger account (loaded in one batch per request).
+  """
+  glAccount: Account!
+  isActive: Boolean!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  The account's statement lines, newest date first. status: unmatched,
+  matched or reconciled. REST: GET
+  /v1/accounting/bank-accounts/:bank_account_id/transactions.
+  """
+  transactions(status: String, from: Date, to: Date, limit: Int, offset: Int): BankTransactionList!
+}
+
+input CreateBankAccountInput {
+  name: String!
+  accountNumber: String
+  bankName: String
+  """
+  Default the base currency.
+  """
+  currency: String
+  """
+  Id or code of an active asset account of sub-type bank or cash.
+  """
+  glAccountId: ID!
+}
+
+input UpdateBankAccountInput {
+  name: String
+  accountNumber: String
+  bankName: String
+  isActive: Boolean
+}
+
+"""
+One imported statement line; amount is positive: credit is money in, debit
+money out (the bank's view).
+"""
+type BankTransaction {
+  id: ID!
+  bankAccountId: ID!
+  date: Date!
+  description: String!
+  amount: Decimal!
+  currency: String!
+  """
+  credit or debit.
+  """
+  type: String!
+  reference: String!
+  """
+  unmatched, matched or reconciled.
+  """
+  status: String!
+  matchedEntryId: ID
+  matchedPaymentId: ID
+  reconciledAt: Time
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+"""
+A page of statement lines.
+"""
+type BankTransactionList {
+  transactions: [BankTransaction!]!
+  total: Int!
+  limit: Int!
+  offset: Int!
+}
+
+input StatementLineInput {
+  date: Date!
+  description: String
+  """
+  Positive, in the bank account's currency.
+  """
+  amount: Decimal!
+  """
+  credit (money in) or debit (money out).
+  """
+  type: String!
+  """
+  The bank's id of the line; re-imports dedup on it when present.
+  """
+  reference: String
+}
+
+"""
+An invalid statement line, which was not imported.
+"""
+type ImportRowError {
+  """
+  1-based position among the lines.
+  """
+  row: Int!
+  """
+  Messages by field, as REST's fields: {"amount": ["is required"]}.
+  """
+  errors: JSON!
+}
+
+"""
+The answer of an import.
+"""
+type BankImportResult {
+  imported: Int!
+  """
+  Lines imported before (duplicates).
+  """
+  skipped: Int!
+  failed: Int!
+  errors: [ImportRowError!]!
+  """
+  The lines imported by this request.
+  """
+  transactions: [BankTransaction!]!
+}
+
+"""
+Exactly one of entryId and paymentId.
+"""
+input MatchBankTransactionInput {
+  entryId: ID
+  paymentId: ID
+}
+
+type ReconcileResult {
+  reconciled: Int!
+  transactions: [BankTransaction!]!
+}
+
+"""
+A schedule of documents: a journal entry or invoice template with a
+frequency and the date of its next occurrence.
+"""
+type RecurringEntry {
+  id: ID!
+  name: String!
+  """
+  journal_entry or invoice.
+  """
+  type: String!
+  """
+  The create body of the document, as REST takes it (snake_case members).
+  """
+  template: JSON!
+  """
+  daily, weekly, monthly, quarterly or yearly.
+  """
+  frequency: String!
+  nextRun: Date!
+  endDate: Date
+  isActive: Boolean!
+  lastRunAt: Time
+  occurrences: Int!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+input CreateRecurringEntryInput {
+  name: String!
+  """
+  journal_entry or invoice.
+  """
+  type: String!
+  """
+  The REST create body of the document (POST /v1/accounting/journal-entries
+  or /invoices), snake_case members; its date is each occurrence's date.
+  """
+  template: JSON!
+  frequency: String!
+  nextRun: Date!
+  endDate: Date
+  """
+  Default true.
+  """
+  isActive: Boolean
+}
+
+input UpdateRecurringEntryInput {
+  name: String
+  template: JSON
+  frequency: String
+  nextRun: Date
+  """
+  null removes the end.
+  """
+  endDate: Date
+  isActive: Boolean
+}
+
+"""
+The document an executed recurring entry created: journalEntry for a
+journal_entry schedule, invoice for an invoice schedule.
+"""
+type RecurringOccurrence {
+  """
+  journal_entry or invoice.
+  """
+  type: String!
+  journalEntry: JournalEntry
+  invoice: Invoice
+}
+
+"""
+Amounts due by age (days past the due date), and their total.
+"""
+type AgedBuckets {
+  current: Decimal!
+  days1To30: Decimal!
+  days31To60: Decimal!
+  days61To90: Decimal!
+  over90: Decimal!
+  total: Decimal!
+}
+
+"""
+One outstanding invoice. amountDue is in the base currency,
+amountDueCurrency in the invoice's.
+"""
+type AgedInvoice {
+  invoiceId: ID!
+  number: String!
+  date: Date!
+  dueDate: Date!
+  daysOverdue: Int!
+  currency: String!
+  amountDueCurrency: Decimal!
+  amountDue: Decimal!
+  """
+  current, 1_30, 31_60, 61_90 or over_90.
+  """
+  bucket: String!
+}
+
+type AgedContact {
+  contactName: String!
+  current: Decimal!
+  days1To30: Decimal!
+  days31To60: Decimal!
+  days61To90: Decimal!
+  over90: Decimal!
+  total: Decimal!
+  invoices: [AgedInvoice!]!
+}
+
+"""
+Aged receivables or payables; every amount is in the base currency.
+"""
+type AgedReport {
+  asOf: Date!
+  """
+  receivables or payables.
+  """
+  type: String!
+  currency: String!
+  contacts: [AgedContact!]!
+  totals: AgedBuckets!
+}
+
+"""
+The cash one kind of counter-account brought in and took out; net = inflow
+- outflow.
+"""
+type CashFlowRow {
+  subType: String!
+  inflow: Decimal!
+  outflow: Decimal!
+  net: Decimal!
+}
+
+type CashFlowSection {
+  rows: [CashFlowRow!]!
+  inflow: Decimal!
+  outflow: Decimal!
+  net: Decimal!
+}
+
+type CashFlowSections {
+  operating: CashFlowSection!
+  investing: CashFlowSection!
+  financing: CashFlowSection!
+}
+
+type CashAccountBalance {
+  accountId: ID!
+  code: String!
+  name: String!
+  subType: String!
+  openingBalance: Decimal!
+  closingBalance: Decimal!
+}
+
+"""
+The cash flow statement (direct method), in the base currency;
+closingCash - openingCash = netChange.
+"""
+type CashFlowReport {
+  from: Date!
+  to: Date!
+  currency: String!
+  openingCash: Decimal!
+  sections: CashFlowSections!
+  netChange: Decimal!
+  closingCash: Decimal!
+  cashAccounts: [CashAccountBalance!]!
+}
+
+"""
+One tax code's tax: collected on sales, paid on purchases, net = collected
+- paid.
+"""
+type TaxReportRow {
+  taxCodeId: ID!
+  code: String!
+  collected: Decimal!
+  paid: Decimal!
+  net: Decimal!
+}
+
+type TaxReportTotals {
+  collected: Decimal!
+  paid: Decimal!
+  net: Decimal!
+}
+
+"""
+Tax per tax code, in the base currency.
+"""
+type TaxReport {
+  from: Date!
+  to: Date!
+  currency: String!
+  rows: [TaxReportRow!]!
+  totals: TaxReportTotals!
+}
+`, BuiltIn: false},
 	{Name: "../schema/tenancy.graphqls", Input: `extend type Query {
   """
   The caller: its tenant and the scopes of its credential.
@@ -2846,6 +5483,86 @@ func (ec *executionContext) childFields_AccountingDeleted(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type AccountingDeleted", field.Name)
 }
 
+func (ec *executionContext) childFields_AgedBuckets(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "current":
+		return ec.fieldContext_AgedBuckets_current(ctx, field)
+	case "days1To30":
+		return ec.fieldContext_AgedBuckets_days1To30(ctx, field)
+	case "days31To60":
+		return ec.fieldContext_AgedBuckets_days31To60(ctx, field)
+	case "days61To90":
+		return ec.fieldContext_AgedBuckets_days61To90(ctx, field)
+	case "over90":
+		return ec.fieldContext_AgedBuckets_over90(ctx, field)
+	case "total":
+		return ec.fieldContext_AgedBuckets_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgedBuckets", field.Name)
+}
+
+func (ec *executionContext) childFields_AgedContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contactName":
+		return ec.fieldContext_AgedContact_contactName(ctx, field)
+	case "current":
+		return ec.fieldContext_AgedContact_current(ctx, field)
+	case "days1To30":
+		return ec.fieldContext_AgedContact_days1To30(ctx, field)
+	case "days31To60":
+		return ec.fieldContext_AgedContact_days31To60(ctx, field)
+	case "days61To90":
+		return ec.fieldContext_AgedContact_days61To90(ctx, field)
+	case "over90":
+		return ec.fieldContext_AgedContact_over90(ctx, field)
+	case "total":
+		return ec.fieldContext_AgedContact_total(ctx, field)
+	case "invoices":
+		return ec.fieldContext_AgedContact_invoices(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgedContact", field.Name)
+}
+
+func (ec *executionContext) childFields_AgedInvoice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invoiceId":
+		return ec.fieldContext_AgedInvoice_invoiceId(ctx, field)
+	case "number":
+		return ec.fieldContext_AgedInvoice_number(ctx, field)
+	case "date":
+		return ec.fieldContext_AgedInvoice_date(ctx, field)
+	case "dueDate":
+		return ec.fieldContext_AgedInvoice_dueDate(ctx, field)
+	case "daysOverdue":
+		return ec.fieldContext_AgedInvoice_daysOverdue(ctx, field)
+	case "currency":
+		return ec.fieldContext_AgedInvoice_currency(ctx, field)
+	case "amountDueCurrency":
+		return ec.fieldContext_AgedInvoice_amountDueCurrency(ctx, field)
+	case "amountDue":
+		return ec.fieldContext_AgedInvoice_amountDue(ctx, field)
+	case "bucket":
+		return ec.fieldContext_AgedInvoice_bucket(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgedInvoice", field.Name)
+}
+
+func (ec *executionContext) childFields_AgedReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asOf":
+		return ec.fieldContext_AgedReport_asOf(ctx, field)
+	case "type":
+		return ec.fieldContext_AgedReport_type(ctx, field)
+	case "currency":
+		return ec.fieldContext_AgedReport_currency(ctx, field)
+	case "contacts":
+		return ec.fieldContext_AgedReport_contacts(ctx, field)
+	case "totals":
+		return ec.fieldContext_AgedReport_totals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgedReport", field.Name)
+}
+
 func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2910,6 +5627,178 @@ func (ec *executionContext) childFields_BalanceSheet(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type BalanceSheet", field.Name)
 }
 
+func (ec *executionContext) childFields_BankAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BankAccount_id(ctx, field)
+	case "name":
+		return ec.fieldContext_BankAccount_name(ctx, field)
+	case "accountNumber":
+		return ec.fieldContext_BankAccount_accountNumber(ctx, field)
+	case "bankName":
+		return ec.fieldContext_BankAccount_bankName(ctx, field)
+	case "currency":
+		return ec.fieldContext_BankAccount_currency(ctx, field)
+	case "glAccountId":
+		return ec.fieldContext_BankAccount_glAccountId(ctx, field)
+	case "glAccount":
+		return ec.fieldContext_BankAccount_glAccount(ctx, field)
+	case "isActive":
+		return ec.fieldContext_BankAccount_isActive(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_BankAccount_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_BankAccount_updatedAt(ctx, field)
+	case "transactions":
+		return ec.fieldContext_BankAccount_transactions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BankAccount", field.Name)
+}
+
+func (ec *executionContext) childFields_BankImportResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "imported":
+		return ec.fieldContext_BankImportResult_imported(ctx, field)
+	case "skipped":
+		return ec.fieldContext_BankImportResult_skipped(ctx, field)
+	case "failed":
+		return ec.fieldContext_BankImportResult_failed(ctx, field)
+	case "errors":
+		return ec.fieldContext_BankImportResult_errors(ctx, field)
+	case "transactions":
+		return ec.fieldContext_BankImportResult_transactions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BankImportResult", field.Name)
+}
+
+func (ec *executionContext) childFields_BankTransaction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BankTransaction_id(ctx, field)
+	case "bankAccountId":
+		return ec.fieldContext_BankTransaction_bankAccountId(ctx, field)
+	case "date":
+		return ec.fieldContext_BankTransaction_date(ctx, field)
+	case "description":
+		return ec.fieldContext_BankTransaction_description(ctx, field)
+	case "amount":
+		return ec.fieldContext_BankTransaction_amount(ctx, field)
+	case "currency":
+		return ec.fieldContext_BankTransaction_currency(ctx, field)
+	case "type":
+		return ec.fieldContext_BankTransaction_type(ctx, field)
+	case "reference":
+		return ec.fieldContext_BankTransaction_reference(ctx, field)
+	case "status":
+		return ec.fieldContext_BankTransaction_status(ctx, field)
+	case "matchedEntryId":
+		return ec.fieldContext_BankTransaction_matchedEntryId(ctx, field)
+	case "matchedPaymentId":
+		return ec.fieldContext_BankTransaction_matchedPaymentId(ctx, field)
+	case "reconciledAt":
+		return ec.fieldContext_BankTransaction_reconciledAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_BankTransaction_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_BankTransaction_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BankTransaction", field.Name)
+}
+
+func (ec *executionContext) childFields_BankTransactionList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "transactions":
+		return ec.fieldContext_BankTransactionList_transactions(ctx, field)
+	case "total":
+		return ec.fieldContext_BankTransactionList_total(ctx, field)
+	case "limit":
+		return ec.fieldContext_BankTransactionList_limit(ctx, field)
+	case "offset":
+		return ec.fieldContext_BankTransactionList_offset(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BankTransactionList", field.Name)
+}
+
+func (ec *executionContext) childFields_CashAccountBalance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accountId":
+		return ec.fieldContext_CashAccountBalance_accountId(ctx, field)
+	case "code":
+		return ec.fieldContext_CashAccountBalance_code(ctx, field)
+	case "name":
+		return ec.fieldContext_CashAccountBalance_name(ctx, field)
+	case "subType":
+		return ec.fieldContext_CashAccountBalance_subType(ctx, field)
+	case "openingBalance":
+		return ec.fieldContext_CashAccountBalance_openingBalance(ctx, field)
+	case "closingBalance":
+		return ec.fieldContext_CashAccountBalance_closingBalance(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CashAccountBalance", field.Name)
+}
+
+func (ec *executionContext) childFields_CashFlowReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CashFlowReport_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CashFlowReport_to(ctx, field)
+	case "currency":
+		return ec.fieldContext_CashFlowReport_currency(ctx, field)
+	case "openingCash":
+		return ec.fieldContext_CashFlowReport_openingCash(ctx, field)
+	case "sections":
+		return ec.fieldContext_CashFlowReport_sections(ctx, field)
+	case "netChange":
+		return ec.fieldContext_CashFlowReport_netChange(ctx, field)
+	case "closingCash":
+		return ec.fieldContext_CashFlowReport_closingCash(ctx, field)
+	case "cashAccounts":
+		return ec.fieldContext_CashFlowReport_cashAccounts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CashFlowReport", field.Name)
+}
+
+func (ec *executionContext) childFields_CashFlowRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subType":
+		return ec.fieldContext_CashFlowRow_subType(ctx, field)
+	case "inflow":
+		return ec.fieldContext_CashFlowRow_inflow(ctx, field)
+	case "outflow":
+		return ec.fieldContext_CashFlowRow_outflow(ctx, field)
+	case "net":
+		return ec.fieldContext_CashFlowRow_net(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CashFlowRow", field.Name)
+}
+
+func (ec *executionContext) childFields_CashFlowSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rows":
+		return ec.fieldContext_CashFlowSection_rows(ctx, field)
+	case "inflow":
+		return ec.fieldContext_CashFlowSection_inflow(ctx, field)
+	case "outflow":
+		return ec.fieldContext_CashFlowSection_outflow(ctx, field)
+	case "net":
+		return ec.fieldContext_CashFlowSection_net(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CashFlowSection", field.Name)
+}
+
+func (ec *executionContext) childFields_CashFlowSections(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "operating":
+		return ec.fieldContext_CashFlowSections_operating(ctx, field)
+	case "investing":
+		return ec.fieldContext_CashFlowSections_investing(ctx, field)
+	case "financing":
+		return ec.fieldContext_CashFlowSections_financing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CashFlowSections", field.Name)
+}
+
 func (ec *executionContext) childFields_CreatedApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -2972,6 +5861,130 @@ func (ec *executionContext) childFields_GeneralLedger(ctx context.Context, field
 		return ec.fieldContext_GeneralLedger_accounts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GeneralLedger", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRowError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "row":
+		return ec.fieldContext_ImportRowError_row(ctx, field)
+	case "errors":
+		return ec.fieldContext_ImportRowError_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRowError", field.Name)
+}
+
+func (ec *executionContext) childFields_Invoice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Invoice_id(ctx, field)
+	case "number":
+		return ec.fieldContext_Invoice_number(ctx, field)
+	case "type":
+		return ec.fieldContext_Invoice_type(ctx, field)
+	case "contactName":
+		return ec.fieldContext_Invoice_contactName(ctx, field)
+	case "date":
+		return ec.fieldContext_Invoice_date(ctx, field)
+	case "dueDate":
+		return ec.fieldContext_Invoice_dueDate(ctx, field)
+	case "currency":
+		return ec.fieldContext_Invoice_currency(ctx, field)
+	case "exchangeRate":
+		return ec.fieldContext_Invoice_exchangeRate(ctx, field)
+	case "status":
+		return ec.fieldContext_Invoice_status(ctx, field)
+	case "subtotal":
+		return ec.fieldContext_Invoice_subtotal(ctx, field)
+	case "taxTotal":
+		return ec.fieldContext_Invoice_taxTotal(ctx, field)
+	case "total":
+		return ec.fieldContext_Invoice_total(ctx, field)
+	case "amountPaid":
+		return ec.fieldContext_Invoice_amountPaid(ctx, field)
+	case "amountDue":
+		return ec.fieldContext_Invoice_amountDue(ctx, field)
+	case "notes":
+		return ec.fieldContext_Invoice_notes(ctx, field)
+	case "journalEntryId":
+		return ec.fieldContext_Invoice_journalEntryId(ctx, field)
+	case "voidEntryId":
+		return ec.fieldContext_Invoice_voidEntryId(ctx, field)
+	case "recurringId":
+		return ec.fieldContext_Invoice_recurringId(ctx, field)
+	case "lines":
+		return ec.fieldContext_Invoice_lines(ctx, field)
+	case "allocations":
+		return ec.fieldContext_Invoice_allocations(ctx, field)
+	case "payments":
+		return ec.fieldContext_Invoice_payments(ctx, field)
+	case "approvedAt":
+		return ec.fieldContext_Invoice_approvedAt(ctx, field)
+	case "voidedAt":
+		return ec.fieldContext_Invoice_voidedAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Invoice_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Invoice_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Invoice_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Invoice", field.Name)
+}
+
+func (ec *executionContext) childFields_InvoiceAllocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "paymentId":
+		return ec.fieldContext_InvoiceAllocation_paymentId(ctx, field)
+	case "payment":
+		return ec.fieldContext_InvoiceAllocation_payment(ctx, field)
+	case "amount":
+		return ec.fieldContext_InvoiceAllocation_amount(ctx, field)
+	case "date":
+		return ec.fieldContext_InvoiceAllocation_date(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvoiceAllocation", field.Name)
+}
+
+func (ec *executionContext) childFields_InvoiceLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InvoiceLine_id(ctx, field)
+	case "lineNo":
+		return ec.fieldContext_InvoiceLine_lineNo(ctx, field)
+	case "description":
+		return ec.fieldContext_InvoiceLine_description(ctx, field)
+	case "quantity":
+		return ec.fieldContext_InvoiceLine_quantity(ctx, field)
+	case "unitPrice":
+		return ec.fieldContext_InvoiceLine_unitPrice(ctx, field)
+	case "accountId":
+		return ec.fieldContext_InvoiceLine_accountId(ctx, field)
+	case "account":
+		return ec.fieldContext_InvoiceLine_account(ctx, field)
+	case "taxCodeId":
+		return ec.fieldContext_InvoiceLine_taxCodeId(ctx, field)
+	case "netAmount":
+		return ec.fieldContext_InvoiceLine_netAmount(ctx, field)
+	case "taxAmount":
+		return ec.fieldContext_InvoiceLine_taxAmount(ctx, field)
+	case "grossAmount":
+		return ec.fieldContext_InvoiceLine_grossAmount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvoiceLine", field.Name)
+}
+
+func (ec *executionContext) childFields_InvoiceList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invoices":
+		return ec.fieldContext_InvoiceList_invoices(ctx, field)
+	case "total":
+		return ec.fieldContext_InvoiceList_total(ctx, field)
+	case "limit":
+		return ec.fieldContext_InvoiceList_limit(ctx, field)
+	case "offset":
+		return ec.fieldContext_InvoiceList_offset(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvoiceList", field.Name)
 }
 
 func (ec *executionContext) childFields_JournalEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3120,6 +6133,82 @@ func (ec *executionContext) childFields_LedgerReportSection(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type LedgerReportSection", field.Name)
 }
 
+func (ec *executionContext) childFields_Payment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Payment_id(ctx, field)
+	case "type":
+		return ec.fieldContext_Payment_type(ctx, field)
+	case "contactName":
+		return ec.fieldContext_Payment_contactName(ctx, field)
+	case "date":
+		return ec.fieldContext_Payment_date(ctx, field)
+	case "amount":
+		return ec.fieldContext_Payment_amount(ctx, field)
+	case "currency":
+		return ec.fieldContext_Payment_currency(ctx, field)
+	case "exchangeRate":
+		return ec.fieldContext_Payment_exchangeRate(ctx, field)
+	case "method":
+		return ec.fieldContext_Payment_method(ctx, field)
+	case "bankAccountId":
+		return ec.fieldContext_Payment_bankAccountId(ctx, field)
+	case "reference":
+		return ec.fieldContext_Payment_reference(ctx, field)
+	case "status":
+		return ec.fieldContext_Payment_status(ctx, field)
+	case "allocations":
+		return ec.fieldContext_Payment_allocations(ctx, field)
+	case "allocatedAmount":
+		return ec.fieldContext_Payment_allocatedAmount(ctx, field)
+	case "unallocatedAmount":
+		return ec.fieldContext_Payment_unallocatedAmount(ctx, field)
+	case "journalEntryId":
+		return ec.fieldContext_Payment_journalEntryId(ctx, field)
+	case "voidEntryId":
+		return ec.fieldContext_Payment_voidEntryId(ctx, field)
+	case "voidedAt":
+		return ec.fieldContext_Payment_voidedAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Payment_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Payment_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Payment_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Payment", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentAllocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PaymentAllocation_id(ctx, field)
+	case "invoiceId":
+		return ec.fieldContext_PaymentAllocation_invoiceId(ctx, field)
+	case "invoiceNumber":
+		return ec.fieldContext_PaymentAllocation_invoiceNumber(ctx, field)
+	case "invoice":
+		return ec.fieldContext_PaymentAllocation_invoice(ctx, field)
+	case "amount":
+		return ec.fieldContext_PaymentAllocation_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentAllocation", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "payments":
+		return ec.fieldContext_PaymentList_payments(ctx, field)
+	case "total":
+		return ec.fieldContext_PaymentList_total(ctx, field)
+	case "limit":
+		return ec.fieldContext_PaymentList_limit(ctx, field)
+	case "offset":
+		return ec.fieldContext_PaymentList_offset(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentList", field.Name)
+}
+
 func (ec *executionContext) childFields_Period(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3172,6 +6261,58 @@ func (ec *executionContext) childFields_RateLimit(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type RateLimit", field.Name)
 }
 
+func (ec *executionContext) childFields_ReconcileResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reconciled":
+		return ec.fieldContext_ReconcileResult_reconciled(ctx, field)
+	case "transactions":
+		return ec.fieldContext_ReconcileResult_transactions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReconcileResult", field.Name)
+}
+
+func (ec *executionContext) childFields_RecurringEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RecurringEntry_id(ctx, field)
+	case "name":
+		return ec.fieldContext_RecurringEntry_name(ctx, field)
+	case "type":
+		return ec.fieldContext_RecurringEntry_type(ctx, field)
+	case "template":
+		return ec.fieldContext_RecurringEntry_template(ctx, field)
+	case "frequency":
+		return ec.fieldContext_RecurringEntry_frequency(ctx, field)
+	case "nextRun":
+		return ec.fieldContext_RecurringEntry_nextRun(ctx, field)
+	case "endDate":
+		return ec.fieldContext_RecurringEntry_endDate(ctx, field)
+	case "isActive":
+		return ec.fieldContext_RecurringEntry_isActive(ctx, field)
+	case "lastRunAt":
+		return ec.fieldContext_RecurringEntry_lastRunAt(ctx, field)
+	case "occurrences":
+		return ec.fieldContext_RecurringEntry_occurrences(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_RecurringEntry_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_RecurringEntry_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecurringEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_RecurringOccurrence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_RecurringOccurrence_type(ctx, field)
+	case "journalEntry":
+		return ec.fieldContext_RecurringOccurrence_journalEntry(ctx, field)
+	case "invoice":
+		return ec.fieldContext_RecurringOccurrence_invoice(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecurringOccurrence", field.Name)
+}
+
 func (ec *executionContext) childFields_RevokedApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3220,6 +6361,50 @@ func (ec *executionContext) childFields_TaxCode(ctx context.Context, field graph
 		return ec.fieldContext_TaxCode_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TaxCode", field.Name)
+}
+
+func (ec *executionContext) childFields_TaxReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_TaxReport_from(ctx, field)
+	case "to":
+		return ec.fieldContext_TaxReport_to(ctx, field)
+	case "currency":
+		return ec.fieldContext_TaxReport_currency(ctx, field)
+	case "rows":
+		return ec.fieldContext_TaxReport_rows(ctx, field)
+	case "totals":
+		return ec.fieldContext_TaxReport_totals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaxReport", field.Name)
+}
+
+func (ec *executionContext) childFields_TaxReportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "taxCodeId":
+		return ec.fieldContext_TaxReportRow_taxCodeId(ctx, field)
+	case "code":
+		return ec.fieldContext_TaxReportRow_code(ctx, field)
+	case "collected":
+		return ec.fieldContext_TaxReportRow_collected(ctx, field)
+	case "paid":
+		return ec.fieldContext_TaxReportRow_paid(ctx, field)
+	case "net":
+		return ec.fieldContext_TaxReportRow_net(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaxReportRow", field.Name)
+}
+
+func (ec *executionContext) childFields_TaxReportTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "collected":
+		return ec.fieldContext_TaxReportTotals_collected(ctx, field)
+	case "paid":
+		return ec.fieldContext_TaxReportTotals_paid(ctx, field)
+	case "net":
+		return ec.fieldContext_TaxReportTotals_net(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaxReportTotals", field.Name)
 }
 
 func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

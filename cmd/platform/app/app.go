@@ -153,7 +153,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Billing = invoicing.NewService(core, a.Books)
 	// Recurring entries run on the periodic job registered in newRiver.
 	river.AddWorker(a.workers, &invoicing.RecurringSchedulerWorker{Service: a.Billing})
-	gql := graph.NewHandler(graph.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Accounting: a.Books, Authenticate: a.Keys.Authenticate})
+	gql := graph.NewHandler(graph.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Accounting: a.Books, Invoicing: a.Billing, Authenticate: a.Keys.Authenticate})
 	a.REST = rest.New(rest.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, GraphQL: gql,
 		Accounting: a.Books, Invoicing: a.Billing, AdminKey: cfg.AdminKey, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy,
 		PublicRateLimit: cfg.PublicRateLimit})

@@ -141,6 +141,16 @@ func TestSchedulerTwoProcessesRunDue(t *testing.T) {
 	_, err = b.App.Books.UpdateAccount(t2.ctx, accounting.UpdateAccountInput{AccountID: doomed, IsActive: ptr(false)})
 	require.NoError(t, err)
 
+	// A schedule whose frequency change lands on a date that ran already:
+	// the scheduler skips that date (it ran once) and goes on.
+	collide := t1.schedule(t, a, "daily", "2025-01-10", "2025-01-17", "")
+	_, err = a.App.Billing.ExecuteRecurring(t1.ctx, invoicing.RecurringRef{RecurringID: collide.ID})
+	require.NoError(t, err)
+	weeklyRun, monday := "weekly", accounting.Date{Time: day("2025-01-03")}
+	_, err = a.App.Billing.UpdateRecurring(t1.ctx, invoicing.UpdateRecurringInput{RecurringID: collide.ID,
+		Frequency: &weeklyRun, NextRun: &monday})
+	require.NoError(t, err)
+
 	// Four schedulers, two per process, all at once.
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -170,15 +180,23 @@ func TestSchedulerTwoProcessesRunDue(t *testing.T) {
 	want1 := map[string][]string{
 		daily.ID:   {"2025-03-01", "2025-03-02", "2025-03-03", "2025-03-04", "2025-03-05"},
 		monthly.ID: {"2024-10-31", "2024-11-30", "2024-12-31", "2025-01-31", "2025-02-28"},
+		collide.ID: {"2025-01-03", "2025-01-10", "2025-01-17"},
 	}
 	want2 := map[string][]string{
 		weekly.ID: {"2025-02-03", "2025-02-10", "2025-02-17", "2025-02-24", "2025-03-03", "2025-03-10"},
 	}
 	require.Equal(t, want1, t1.occurrences(t, a))
 	require.Equal(t, want2, t2.occurrences(t, b))
-	require.Equal(t, 16, total, "the processes' counts add up to the occurrences created")
+	require.Equal(t, 18, total, "the processes' counts add up to the occurrences created")
+	got := t1.get(t, a, collide.ID)
+	require.Equal(t, 3, got.Occurrences)
+	require.Equal(t, "2025-01-24", got.NextRun.Format(dateLayout))
+	var skips int
+	require.NoError(t, a.App.Core.DB.NewRaw(`SELECT count(*) FROM audit_logs WHERE tenant_id = ?
+		AND action = 'recurring.skip' AND resource_id = ?`, t1.id, collide.ID).Scan(context.Background(), &skips))
+	require.Equal(t, 1, skips)
 
-	got := t1.get(t, a, daily.ID)
+	got = t1.get(t, a, daily.ID)
 	require.Equal(t, "2025-03-06", got.NextRun.Format(dateLayout))
 	require.Equal(t, 5, got.Occurrences)
 	require.NotNil(t, got.LastRunAt)
