@@ -414,22 +414,23 @@ func TestEnvelopeBadInputNeverFails(t *testing.T) {
 	type target struct {
 		method, path string
 		admin        bool
+		badQuery     bool // a query value Postgres cannot hold: 400, not 404
 	}
 	var targets []target
 	for _, id := range ids {
 		esc := url.PathEscape(id)
 		targets = append(targets,
 			// The id is one path segment, escaped as a client library would.
-			target{"PATCH", "/v1/keys/" + esc, false},
-			target{"PUT", "/v1/keys/" + esc, false},
-			target{"DELETE", "/v1/keys/" + esc, false},
-			target{"POST", "/v1/keys/" + esc + "/rotate", false},
-			target{"GET", "/v1/admin/tenants/" + esc, true},
-			target{"PATCH", "/v1/admin/tenants/" + esc, true},
-			target{"DELETE", "/v1/admin/tenants/" + esc, true},
-			target{"POST", "/v1/admin/tenants/" + esc + "/suspend", true},
-			target{"POST", "/v1/admin/tenants/" + esc + "/resume", true},
-			target{"GET", "/v1/tenant-config?tenant_id=" + url.QueryEscape(id), false},
+			target{method: "PATCH", path: "/v1/keys/" + esc, admin: false},
+			target{method: "PUT", path: "/v1/keys/" + esc, admin: false},
+			target{method: "DELETE", path: "/v1/keys/" + esc, admin: false},
+			target{method: "POST", path: "/v1/keys/" + esc + "/rotate", admin: false},
+			target{method: "GET", path: "/v1/admin/tenants/" + esc, admin: true},
+			target{method: "PATCH", path: "/v1/admin/tenants/" + esc, admin: true},
+			target{method: "DELETE", path: "/v1/admin/tenants/" + esc, admin: true},
+			target{method: "POST", path: "/v1/admin/tenants/" + esc + "/suspend", admin: true},
+			target{method: "POST", path: "/v1/admin/tenants/" + esc + "/resume", admin: true},
+			target{method: "GET", path: "/v1/tenant-config?tenant_id=" + url.QueryEscape(id), badQuery: strings.ContainsRune(id, 0)},
 		)
 	}
 	for _, tg := range targets {
@@ -442,17 +443,22 @@ func TestEnvelopeBadInputNeverFails(t *testing.T) {
 			res := env.Do(t, apptest.Request{Method: tg.method, Path: tg.path, Key: key, Body: map[string]any{"label": "x"}})
 			require.Less(t, res.Status, 500, "body: %s", res.Body)
 			requireEnvelope(t, res)
+			if tg.badQuery {
+				require.Equal(t, http.StatusBadRequest, res.Status, "a NUL byte in a query parameter is bad input: %s", res.Body)
+				require.Equal(t, "VALIDATION_FAILED", res.Error.Code)
+				return
+			}
 			require.Equal(t, http.StatusNotFound, res.Status, "an unknown or malformed id is 404: %s", res.Body)
 			require.Equal(t, "NOT_FOUND", res.Error.Code)
 		})
 	}
 
 	bodyTargets := []target{
-		{"POST", "/v1/keys", false},
-		{"PATCH", "/v1/keys/{key}", false},
-		{"POST", "/v1/keys/{key}/rotate", false},
-		{"POST", "/v1/admin/tenants", true},
-		{"PATCH", "/v1/admin/tenants/{tenant}", true},
+		{method: "POST", path: "/v1/keys", admin: false},
+		{method: "PATCH", path: "/v1/keys/{key}", admin: false},
+		{method: "POST", path: "/v1/keys/{key}/rotate", admin: false},
+		{method: "POST", path: "/v1/admin/tenants", admin: true},
+		{method: "PATCH", path: "/v1/admin/tenants/{tenant}", admin: true},
 	}
 	for _, tg := range bodyTargets {
 		for _, b := range bodies {
