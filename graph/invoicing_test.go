@@ -103,7 +103,7 @@ type gBank struct {
 	ID          string
 	Name        string
 	Currency    string
-	GLAccountID string `json:"glAccountId"`
+	GLAccountID string                `json:"glAccountId"`
 	GLAccount   struct{ Code string } `json:"glAccount"`
 	IsActive    bool
 }
@@ -325,7 +325,7 @@ func TestInvoicingGraphQL(t *testing.T) {
 	require.Equal(t, inv.ID, lists.Invoices.Invoices[0].ID)
 	require.Equal(t, 2, lists.Payments.Total)
 	require.Equal(t, pay.ID, lists.Payment.ID)
-	require.Equal(t, "Acme Corp", lists.Payment.Allocations[0].Invoice.Number[:0]+"Acme Corp")
+	require.Equal(t, inv.Number, lists.Payment.Allocations[0].Invoice.Number)
 	require.Equal(t, "69.98", lists.Payment.Allocations[0].Invoice.AmountDue.String())
 
 	// Void and delete.
@@ -335,7 +335,12 @@ func TestInvoicingGraphQL(t *testing.T) {
 	require.Equal(t, "void", vi.VoidInvoice.Status)
 	require.NotNil(t, vi.VoidInvoice.VoidEntryID)
 	draft := f.invoice("Gamma", 1, "1")
-	var del struct{ DeleteInvoice struct{ ID string; Deleted bool } }
+	var del struct {
+		DeleteInvoice struct {
+			ID      string
+			Deleted bool
+		}
+	}
 	f.run(`mutation($id: ID!) { deleteInvoice(id: $id) { id deleted } }`, map[string]any{"id": draft.ID}, &del)
 	require.True(t, del.DeleteInvoice.Deleted)
 
@@ -405,7 +410,12 @@ func TestInvoicingGraphQL(t *testing.T) {
 	require.Equal(t, "Operating", ub.UpdateBankAccount.Name)
 	var cb struct{ CreateBankAccount gBank }
 	f.run(`mutation { createBankAccount(input: {name: "Petty cash", glAccountId: "1000"}) { `+bankFields+` } }`, nil, &cb)
-	var db struct{ DeleteBankAccount struct{ ID string; Deleted bool } }
+	var db struct {
+		DeleteBankAccount struct {
+			ID      string
+			Deleted bool
+		}
+	}
 	f.run(`mutation($id: ID!) { deleteBankAccount(id: $id) { id deleted } }`, map[string]any{"id": cb.CreateBankAccount.ID}, &db)
 	require.True(t, db.DeleteBankAccount.Deleted)
 
@@ -465,7 +475,12 @@ func TestInvoicingGraphQL(t *testing.T) {
 	require.Len(t, rl.RecurringEntries, 2)
 	require.Equal(t, "2024-02-29", rl.RecurringEntry.NextRun)
 	require.Equal(t, 1, rl.RecurringEntry.Occurrences)
-	var dr struct{ DeleteRecurringEntry struct{ ID string; Deleted bool } }
+	var dr struct {
+		DeleteRecurringEntry struct {
+			ID      string
+			Deleted bool
+		}
+	}
 	f.run(`mutation($id: ID!) { deleteRecurringEntry(id: $id) { id deleted } }`, map[string]any{"id": r.ID}, &dr)
 	require.True(t, dr.DeleteRecurringEntry.Deleted)
 
@@ -505,7 +520,7 @@ func TestInvoicingGraphQL(t *testing.T) {
 	require.NoError(t, json.Unmarshal(res.Data, &restAged))
 	require.Equal(t, restAged.Totals["1_30"], ar.Totals.Days1To30)
 	require.Equal(t, restAged.Totals["total"], ar.Totals.Total)
-	require.Equal(t, "85.48", ar.Totals.Total.String(), "69.98 (22 days overdue) + 15.50 (not yet due)")
+	require.Equal(t, "80.98", ar.Totals.Days1To30.String(), "69.98 partly paid + 11.00 voided only after as_of, both 22 days overdue")
 	require.Equal(t, "payables", aged.AgedPayables.Type)
 	require.Equal(t, "0.00", aged.AgedPayables.Totals.Total.String())
 
@@ -531,11 +546,13 @@ func TestInvoicingGraphQL(t *testing.T) {
 		require.Equal(t, want, got, c.field)
 	}
 	var tax struct {
-		TaxReport struct{ Totals struct{ Collected json.Number } }
-		CashFlow  struct{ NetChange json.Number }
+		TaxReport struct {
+			Totals struct{ Collected json.Number }
+		}
+		CashFlow struct{ NetChange json.Number }
 	}
 	f.run(`{ taxReport(from: "2024-03-01", to: "2024-03-31") { totals { collected } } cashFlow(from: "2024-01-01", to: "2024-03-31") { netChange } }`, nil, &tax)
-	require.Equal(t, "11.00", tax.TaxReport.Totals.Collected.String(), "10.00 + 1.00 (the voided invoice's reversal counts when voided)"[:0]+tax.TaxReport.Totals.Collected.String())
+	require.Equal(t, "11.00", tax.TaxReport.Totals.Collected.String(), "10.00 + 1.00; the void's reversal counts on its own (later) date")
 	require.Equal(t, "-1150.00", tax.CashFlow.NetChange.String(), "+50.00 receipt, +0.01 − 0.01 voided, −1200.00 rent")
 }
 
