@@ -99,6 +99,20 @@ type AcctPaymentAllocation struct {
 	PaymentID     string          `bun:"payment_id"`
 	InvoiceID     string          `bun:"invoice_id"`
 	Amount        decimal.Decimal `bun:"amount,type:numeric"`
+	BaseAmount    decimal.Decimal `bun:"base_amount,type:numeric"`
+}
+
+// AcctInvoiceClearedBase sums the base amounts that allocations of posted
+// (not void) payments have cleared on an invoice.
+func AcctInvoiceClearedBase(ctx context.Context, idb bun.IDB, tenantID, invoiceID string) (decimal.Decimal, error) {
+	var sum decimal.NullDecimal
+	err := idb.NewRaw(`SELECT sum(a.base_amount) FROM acct_payment_allocations a
+		JOIN acct_payments p ON p.tenant_id = a.tenant_id AND p.id = a.payment_id
+		WHERE a.tenant_id = ? AND a.invoice_id = ? AND p.status = 'posted'`, tenantID, invoiceID).Scan(ctx, &sum)
+	if err != nil || !sum.Valid {
+		return decimal.Zero, err
+	}
+	return sum.Decimal, nil
 }
 
 // AcctBankTransaction is a row of acct_bank_transactions.

@@ -196,6 +196,7 @@ type payAlloc struct {
 	invoiceID string
 	amount    decimal.Decimal
 	invoice   *db.AcctInvoice // after adjustPaid
+	base      decimal.Decimal // base amount cleared on the invoice's control account
 }
 
 // CreatePayment records a receipt or a payment, applies its allocations to
@@ -371,7 +372,7 @@ func (s *Service) createPayment(ctx context.Context, w *domain.Write, p *domain.
 	views := make([]db.AcctPaymentAllocationRow, len(d.allocations))
 	for i, a := range d.allocations {
 		allocs[i] = db.AcctPaymentAllocation{TenantID: p.TenantID, ID: domain.NewID(allocationPrefix), PaymentID: id,
-			InvoiceID: a.invoiceID, Amount: a.amount}
+			InvoiceID: a.invoiceID, Amount: a.amount, BaseAmount: a.base}
 		views[i] = db.AcctPaymentAllocationRow{ID: allocs[i].ID, PaymentID: id, InvoiceID: a.invoiceID,
 			InvoiceNumber: a.invoice.Number, Amount: a.amount}
 	}
@@ -468,13 +469,18 @@ func (s *Service) paymentLines(ctx context.Context, w *domain.Write, tenantID st
 	// The bank side: debit for money in, credit for money out.
 	lines := add(nil, bank.GLAccountID, d.amount, d.amount.Mul(rate).RoundBank(basePlaces), receipt, "")
 	var allocated decimal.Decimal
-	for _, a := range d.allocations {
+	for i := range d.allocations {
+		a := &d.allocations[i]
 		account, invoiceBase, err := s.payInvoiceControl(ctx, w.Tx, tenantID, a.invoice, basePlaces, systemControl)
 		if err != nil {
 			return nil, err
 		}
-		cleared := payClearedBase(a.invoice, a.amount, invoiceBase, basePlaces)
-		lines = add(lines, account, a.amount, cleared, !receipt, "Invoice "+a.invoice.Number)
+		already, err := db.AcctInvoiceClearedBase(ctx, w.Tx, tenantID, a.invoiceID)
+		if err != nil {
+			return nil, domain.Internal(err)
+		}
+		a.base = payClearedBase(a.invoice, invoiceBase, already, basePlaces)
+		lines = add(lines, account, a.amount, a.base, !receipt, "Invoice "+a.invoice.Number)
 		allocated = allocated.Add(a.amount)
 	}
 	if rest := d.amount.Sub(allocated); rest.IsPositive() {
@@ -594,20 +600,18 @@ func (s *Service) payInvoiceControl(ctx context.Context, idb bun.IDB, tenantID s
 	return account, fallback, err
 }
 
-// payClearedBase is the base amount an allocation of amount clears on an
-// invoice whose amount_paid (after the allocation) is inv.AmountPaid: the
-// difference of the invoice's cleared base before and after, where paying P
-// of the invoice has cleared P at the invoice's rate (rounded), and paying
-// it in full clears all of its base amount.
-func payClearedBase(inv *db.AcctInvoice, amount, invoiceBase decimal.Decimal, basePlaces int32) decimal.Decimal {
-	cleared := func(paid decimal.Decimal) decimal.Decimal {
-		if paid.GreaterThanOrEqual(inv.Total) {
-			return invoiceBase
-		}
-		return paid.Mul(inv.ExchangeRate).RoundBank(basePlaces)
+// payClearedBase is the base amount an allocation clears on an invoice whose
+// amount_paid (after the allocation) is inv.AmountPaid: what the invoice's
+// cleared base should now be — paid × the invoice's rate (rounded), or all
+// of its base once paid in full — less what live allocations of earlier
+// payments cleared already (voided payments no longer count). So a paid
+// invoice leaves exactly zero on its receivable or payable in base.
+func payClearedBase(inv *db.AcctInvoice, invoiceBase, already decimal.Decimal, basePlaces int32) decimal.Decimal {
+	target := inv.AmountPaid.Mul(inv.ExchangeRate).RoundBank(basePlaces)
+	if inv.AmountPaid.GreaterThanOrEqual(inv.Total) {
+		target = invoiceBase
 	}
-	after := inv.AmountPaid
-	return cleared(after).Sub(cleared(after.Sub(amount)))
+	return target.Sub(already)
 }
 
 func payCheckPlaces(v *domain.Validation, field string, d decimal.Decimal, places int32) {
