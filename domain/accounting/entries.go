@@ -211,9 +211,14 @@ func (s *Service) CreateEntryTx(ctx context.Context, w *domain.Write, p *domain.
 		SourceType: sourceType, SourceID: sourceID, CreatedBy: p.ActorID(), CreatedAt: now, UpdatedAt: now}
 	draft := entryDraft{date: in.Date, description: in.Description, reference: in.Reference,
 		currency: in.Currency, rate: in.ExchangeRate, lines: in.Lines}
-	lines, err := s.prepare(ctx, w.Tx, books, row, draft)
+	lines, pl, err := s.prepare(ctx, w.Tx, books, row, draft)
 	if err != nil {
 		return Entry{}, err
+	}
+	if in.Post {
+		if err := s.post(ctx, w, p, books, row, lines, false); err != nil {
+			return Entry{}, err
+		}
 	}
 	if err := db.AcctEntryInsert(ctx, w.Tx, row); err != nil {
 		return Entry{}, domain.Internal(err)
@@ -221,15 +226,7 @@ func (s *Service) CreateEntryTx(ctx context.Context, w *domain.Write, p *domain.
 	if err := db.AcctLinesInsert(ctx, w.Tx, lines); err != nil {
 		return Entry{}, domain.Internal(err)
 	}
-	if in.Post {
-		if err := s.post(ctx, w, p, row, lines); err != nil {
-			return Entry{}, err
-		}
-	}
-	out, err := s.entryOut(ctx, w.Tx, row, lines, books)
-	if err != nil {
-		return Entry{}, err
-	}
+	out := entryOutPlaces(row, lines, pl)
 	return out, s.recordEntry(w, p.TenantID, "journal_entry.create", "journal_entry.created", out)
 }
 
@@ -271,7 +268,7 @@ func (s *Service) UpdateJournalEntry(ctx context.Context, in UpdateEntryInput) (
 		if in.Lines != nil {
 			draft.lines = *in.Lines
 		}
-		lines, err := s.prepare(ctx, w.Tx, books, row, draft)
+		lines, pl, err := s.prepare(ctx, w.Tx, books, row, draft)
 		if err != nil {
 			return err
 		}
@@ -285,9 +282,7 @@ func (s *Service) UpdateJournalEntry(ctx context.Context, in UpdateEntryInput) (
 		if err := db.AcctLinesInsert(ctx, w.Tx, lines); err != nil {
 			return domain.Internal(err)
 		}
-		if out, err = s.entryOut(ctx, w.Tx, row, lines, books); err != nil {
-			return err
-		}
+		out = entryOutPlaces(row, lines, pl)
 		return s.recordEntry(w, p.TenantID, "journal_entry.update", "journal_entry.updated", out)
 	})
 	return out, err
@@ -348,7 +343,7 @@ func (s *Service) PostJournalEntry(ctx context.Context, in EntryRef) (Entry, err
 		if err := s.checkAccountsActive(ctx, w.Tx, p.TenantID, lines); err != nil {
 			return err
 		}
-		if err := s.post(ctx, w, p, row, lines); err != nil {
+		if err := s.post(ctx, w, p, books, row, lines, true); err != nil {
 			return err
 		}
 		if out, err = s.entryOut(ctx, w.Tx, row, lines, books); err != nil {
@@ -422,14 +417,14 @@ func (s *Service) reverse(ctx context.Context, w *domain.Write, p *domain.Princi
 			AccountID: l.AccountID, Description: l.Description, Debit: l.Credit, Credit: l.Debit,
 			BaseDebit: l.BaseCredit, BaseCredit: l.BaseDebit, TaxCodeID: l.TaxCodeID, Date: rev.Date}
 	}
+	if err := s.post(ctx, w, p, books, rev, lines, false); err != nil {
+		return Entry{}, err
+	}
 	if err := db.AcctEntryInsert(ctx, w.Tx, rev); err != nil {
 		return Entry{}, domain.Internal(err)
 	}
 	if err := db.AcctLinesInsert(ctx, w.Tx, lines); err != nil {
 		return Entry{}, domain.Internal(err)
-	}
-	if err := s.post(ctx, w, p, rev, lines); err != nil {
-		return Entry{}, err
 	}
 	orig.Status, orig.ReversedBy, orig.UpdatedAt = StatusReversed, &rev.ID, now
 	if err := db.AcctEntryUpdate(ctx, w.Tx, orig); err != nil {
@@ -443,9 +438,12 @@ func (s *Service) reverse(ctx context.Context, w *domain.Write, p *domain.Princi
 }
 
 // post makes an entry count: the period must be open (checked under the
-// shared books lock, so no close interleaves), the lines are flagged posted
-// and their base amounts roll into the daily balances.
-func (s *Service) post(ctx context.Context, w *domain.Write, p *domain.Principal, row *db.AcctJournalEntry, lines []db.AcctJournalLine) error {
+// shared books lock, so no close interleaves), the entry and its lines are
+// marked posted and their base amounts roll into the daily balances. An
+// entry that is not stored yet (created posted) is only marked in memory:
+// the caller inserts it afterwards, saving two updates.
+func (s *Service) post(ctx context.Context, w *domain.Write, p *domain.Principal, books *db.AcctBooks,
+	row *db.AcctJournalEntry, lines []db.AcctJournalLine, stored bool) error {
 	if err := db.AcctLockTenantBooks(ctx, w.Tx, p.TenantID, false); err != nil {
 		return domain.Internal(err)
 	}
@@ -455,21 +453,26 @@ func (s *Service) post(ctx context.Context, w *domain.Write, p *domain.Principal
 	now := s.core.Clock.Now()
 	actor := p.ActorID()
 	row.Status, row.PostedAt, row.PostedBy, row.UpdatedAt = StatusPosted, &now, &actor, now
-	if err := db.AcctEntryUpdate(ctx, w.Tx, row); err != nil {
-		return domain.Internal(err)
-	}
-	if err := db.AcctLinesMarkPosted(ctx, w.Tx, p.TenantID, row.ID); err != nil {
-		return domain.Internal(err)
-	}
 	for i := range lines {
 		lines[i].Posted = true
+	}
+	if stored {
+		if err := db.AcctEntryUpdate(ctx, w.Tx, row); err != nil {
+			return domain.Internal(err)
+		}
+		if err := db.AcctLinesMarkPosted(ctx, w.Tx, p.TenantID, row.ID); err != nil {
+			return domain.Internal(err)
+		}
 	}
 	accounts, debits, credits := rollUp(lines)
 	if err := db.AcctDailyBalancesAdd(ctx, w.Tx, p.TenantID, row.Date, accounts, debits, credits); err != nil {
 		return domain.Internal(err)
 	}
-	if err := db.AcctBooksMarkPosted(ctx, w.Tx, p.TenantID, now); err != nil {
-		return domain.Internal(err)
+	if books.FirstPostedAt == nil { // freezes the base currency
+		if err := db.AcctBooksMarkPosted(ctx, w.Tx, p.TenantID, now); err != nil {
+			return domain.Internal(err)
+		}
+		books.FirstPostedAt = &now
 	}
 	return nil
 }

@@ -28,7 +28,7 @@ type entryDraft struct {
 // each line on an active account of the tenant (in the account's currency
 // when it has one), and base amounts at the entry's exchange rate with any
 // rounding residual on the largest line so the base side balances too.
-func (s *Service) prepare(ctx context.Context, idb bun.IDB, books *db.AcctBooks, row *db.AcctJournalEntry, d entryDraft) ([]db.AcctJournalLine, error) {
+func (s *Service) prepare(ctx context.Context, idb bun.IDB, books *db.AcctBooks, row *db.AcctJournalEntry, d entryDraft) ([]db.AcctJournalLine, currencyPlaces, error) {
 	var v domain.Validation
 	date, _ := requiredDate(&v, "date", d.date)
 	domain.CheckText(&v, "description", d.description, 1000, false)
@@ -43,30 +43,30 @@ func (s *Service) prepare(ctx context.Context, idb bun.IDB, books *db.AcctBooks,
 		v.Add("exchange_rate", "must be positive and below 10^15")
 	}
 	if err := v.Err(); err != nil {
-		return nil, err
+		return nil, currencyPlaces{}, err
 	}
 	places, err := s.places(ctx, idb, row.TenantID, currency, "currency")
 	if err != nil {
-		return nil, err
+		return nil, currencyPlaces{}, err
 	}
 	basePlaces, err := s.places(ctx, idb, row.TenantID, books.BaseCurrency, "currency")
 	if err != nil {
-		return nil, err
+		return nil, currencyPlaces{}, err
 	}
 	rate := decimal.NewFromInt(1)
 	if currency != books.BaseCurrency {
 		if d.rate != nil {
 			rate = d.rate.Decimal
 		} else if rate, err = s.rateOn(ctx, idb, row.TenantID, currency, books.BaseCurrency, date, "exchange_rate"); err != nil {
-			return nil, err
+			return nil, currencyPlaces{}, err
 		}
 	}
 	lines, err := s.prepareLines(ctx, idb, row, d.lines, currency, places)
 	if err != nil {
-		return nil, err
+		return nil, currencyPlaces{}, err
 	}
 	if explicit, err := explicitBase(lines, d.lines, basePlaces); err != nil {
-		return nil, err
+		return nil, currencyPlaces{}, err
 	} else if !explicit {
 		toBase(lines, rate, basePlaces)
 	}
@@ -75,7 +75,7 @@ func (s *Service) prepare(ctx context.Context, idb bun.IDB, books *db.AcctBooks,
 	}
 	row.Date, row.Description, row.Reference = date, d.description, d.reference
 	row.Currency, row.ExchangeRate = currency, rate
-	return lines, nil
+	return lines, currencyPlaces{entry: places, base: basePlaces}, nil
 }
 
 func (s *Service) prepareLines(ctx context.Context, idb bun.IDB, row *db.AcctJournalEntry, in []LineInput, currency string, places int32) ([]db.AcctJournalLine, error) {
