@@ -170,6 +170,13 @@ func AcctLockTenantBooks(ctx context.Context, idb bun.IDB, tenantID string, excl
 	return err
 }
 
+// AcctLockSystemAccounts serializes the creation of a tenant's system
+// accounts (receivable, payable, tax, FX gain/loss) for this transaction.
+func AcctLockSystemAccounts(ctx context.Context, idb bun.IDB, tenantID string) error {
+	_, err := idb.NewRaw("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "acct_system_accounts:"+tenantID).Exec(ctx)
+	return err
+}
+
 // AcctCurrencyGetByCode loads a tenant's currency by ISO code.
 func AcctCurrencyGetByCode(ctx context.Context, idb bun.IDB, tenantID, code string) (*AcctCurrency, error) {
 	row := new(AcctCurrency)

@@ -107,23 +107,3 @@ func AcctPaymentInvoices(ctx context.Context, idb bun.IDB, tenantID string, ids 
 	err := idb.NewSelect().Model(&rows).Where("tenant_id = ? AND id IN (?)", tenantID, bun.In(ids)).Scan(ctx)
 	return rows, err
 }
-
-// AcctPaymentSystemAccountID returns the id of the tenant's first active
-// account of a type and sub-type (by code), or "" when there is none.
-func AcctPaymentSystemAccountID(ctx context.Context, idb bun.IDB, tenantID, accountType, subType string) (string, error) {
-	var ids []string
-	err := idb.NewRaw(`SELECT id FROM acct_accounts WHERE tenant_id = ? AND type = ? AND sub_type = ? AND is_active
-		ORDER BY code LIMIT 1`, tenantID, accountType, subType).Scan(ctx, &ids)
-	if err != nil || len(ids) == 0 {
-		return "", err
-	}
-	return ids[0], nil
-}
-
-// AcctPaymentLockSystemAccounts takes a transaction-scoped advisory lock
-// serializing the creation of a tenant's system accounts (receivable,
-// payable, FX gain/loss) by payments.
-func AcctPaymentLockSystemAccounts(ctx context.Context, idb bun.IDB, tenantID string) error {
-	_, err := idb.NewRaw("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "acct_system_accounts:"+tenantID).Exec(ctx)
-	return err
-}

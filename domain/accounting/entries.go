@@ -632,11 +632,12 @@ func setIf(dst *string, v *string) {
 	}
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
+func deref[T any](v *T) T {
+	var zero T
+	if v == nil {
+		return zero
 	}
-	return *s
+	return *v
 }
 
 func requiredDate(v *domain.Validation, field, s string) (time.Time, bool) {

@@ -52,15 +52,17 @@ func (s *Service) LookupAccount(ctx context.Context, idb bun.IDB, tenantID, idOr
 // creating it with code and name when there is none (the contract's rule
 // for receivable, payable, tax and FX gain/loss accounts).
 func (s *Service) SystemAccount(ctx context.Context, w *domain.Write, tenantID, accountType, subType, code, name string) (Account, error) {
-	var rows []db.AcctAccount
-	err := w.Tx.NewSelect().Model(&rows).
-		Where("tenant_id = ? AND type = ? AND sub_type = ? AND is_active", tenantID, accountType, subType).
-		OrderExpr("code").Limit(1).Scan(ctx)
-	if err != nil {
+	found, err := s.firstAccountOf(ctx, w, tenantID, accountType, subType)
+	if err != nil || found != nil {
+		return deref(found), err
+	}
+	// Creating: serialize with other transactions creating system accounts
+	// of this tenant, then look again (one may have just created it).
+	if err := db.AcctLockSystemAccounts(ctx, w.Tx, tenantID); err != nil {
 		return Account{}, domain.Internal(err)
 	}
-	if len(rows) > 0 {
-		return accountFromRow(&rows[0]), nil
+	if found, err = s.firstAccountOf(ctx, w, tenantID, accountType, subType); err != nil || found != nil {
+		return deref(found), err
 	}
 	// Find a free code first: a unique violation would abort the caller's
 	// transaction, so there is no retrying an insert.
@@ -83,6 +85,21 @@ func (s *Service) SystemAccount(ctx context.Context, w *domain.Write, tenantID, 
 		return accountFromRow(row), nil
 	}
 	return Account{}, domain.Errorf(domain.CodeConflict, "Could not create the %s account: codes %s-* are taken.", subType, code)
+}
+
+func (s *Service) firstAccountOf(ctx context.Context, w *domain.Write, tenantID, accountType, subType string) (*Account, error) {
+	var rows []db.AcctAccount
+	err := w.Tx.NewSelect().Model(&rows).
+		Where("tenant_id = ? AND type = ? AND sub_type = ? AND is_active", tenantID, accountType, subType).
+		OrderExpr("code").Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, domain.Internal(err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	a := accountFromRow(&rows[0])
+	return &a, nil
 }
 
 // TaxCodeTerms is what a document needs of a tax code.

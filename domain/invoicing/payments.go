@@ -449,9 +449,9 @@ func (s *Service) paymentLines(ctx context.Context, w *domain.Write, tenantID st
 			var a accounting.Account
 			var err error
 			if receipt {
-				a, err = s.paySystemAccount(ctx, w, tenantID, accounting.TypeAsset, "accounts_receivable", "1100", "Accounts Receivable")
+				a, err = s.books.SystemAccount(ctx, w, tenantID, accounting.TypeAsset, "accounts_receivable", "1100", "Accounts Receivable")
 			} else {
-				a, err = s.paySystemAccount(ctx, w, tenantID, accounting.TypeLiability, "accounts_payable", "2000", "Accounts Payable")
+				a, err = s.books.SystemAccount(ctx, w, tenantID, accounting.TypeLiability, "accounts_payable", "2000", "Accounts Payable")
 			}
 			if err != nil {
 				return "", err
@@ -495,7 +495,7 @@ func (s *Service) paymentLines(ctx context.Context, w *domain.Write, tenantID st
 		lines = add(lines, account, rest, rest.Mul(rate).RoundBank(basePlaces), !receipt, desc)
 	}
 	if diff := baseDebits.Sub(baseCredits); !diff.IsZero() {
-		fx, err := s.paySystemAccount(ctx, w, tenantID, accounting.TypeIncome, "fx_gain_loss", "4950", "Foreign Exchange Gain/Loss")
+		fx, err := s.books.SystemAccount(ctx, w, tenantID, accounting.TypeIncome, "fx_gain_loss", "4950", "Foreign Exchange Gain/Loss")
 		if err != nil {
 			return nil, err
 		}
@@ -508,26 +508,6 @@ func (s *Service) paymentLines(ctx context.Context, w *domain.Write, tenantID st
 		lines = append(lines, l)
 	}
 	return lines, nil
-}
-
-// paySystemAccount is the ledger's SystemAccount (the first active account
-// of the type and sub-type, created with code and name when there is none),
-// with creation serialized per tenant: two first payments needing the FX
-// account at once would otherwise both insert it, and the second would
-// fail on the taken code.
-func (s *Service) paySystemAccount(ctx context.Context, w *domain.Write, tenantID, accountType, subType, code, name string) (accounting.Account, error) {
-	id, err := db.AcctPaymentSystemAccountID(ctx, w.Tx, tenantID, accountType, subType)
-	if err != nil {
-		return accounting.Account{}, domain.Internal(err)
-	}
-	if id == "" {
-		// SystemAccount looks again under the lock (another transaction
-		// may have created the account meanwhile) before creating it.
-		if err := db.AcctPaymentLockSystemAccounts(ctx, w.Tx, tenantID); err != nil {
-			return accounting.Account{}, domain.Internal(err)
-		}
-	}
-	return s.books.SystemAccount(ctx, w, tenantID, accountType, subType, code, name)
 }
 
 // payLine is a line of amount on one side with its base amount fixed (a
