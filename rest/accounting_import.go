@@ -18,9 +18,9 @@ import (
 // the lines as JSON ({"transactions": [...]}, decoded like every JSON body
 // and run through the domain's ImportBankTransactions), as a CSV body
 // (text/csv) or as a multipart upload whose `file` field holds a CSV or
-// JSON statement. The typed adapter binds JSON only, so the route is served
-// by this handler; it still enforces the route's body limit and content
-// types and honors Idempotency-Key.
+// JSON statement. The typed adapter binds JSON only, so the route hands over
+// with the raw body (Operation.WithRequest), after the usual body limit,
+// content-type check and Idempotency-Key handling.
 
 // bankImportLimit caps an import body: 10,000 lines fit comfortably.
 const bankImportLimit int64 = 10 << 20
@@ -28,30 +28,10 @@ const bankImportLimit int64 = 10 << 20
 // bankImportAccepts are the content types of an import.
 var bankImportAccepts = []string{JSON, "text/csv", "multipart/form-data"}
 
-// bankImport serves the import route.
-func (a *API) bankImport() http.Handler {
-	limits := Route{BodyLimit: bankImportLimit, Accepts: bankImportAccepts}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := readBody(w, r, limits)
-		if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		idem, handled := a.beginIdempotent(w, r, body)
-		if handled {
-			return
-		}
-		if idem != nil {
-			defer idem.finish()
-			w = idem
-		}
-		out, err := a.runBankImport(r, body)
-		if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		writeData(w, r, http.StatusOK, out)
-	})
+// importBankStatement serves the import route through the standard adapter
+// (body limit, content types, idempotency) with the raw body.
+func (a *API) importBankStatement(r *http.Request, body []byte) (any, error) {
+	return a.runBankImport(r, body)
 }
 
 func (a *API) runBankImport(r *http.Request, body []byte) (invoicing.BankImportResult, error) {

@@ -148,3 +148,15 @@ func Op0[Out any](fn func(context.Context) (Out, error)) *Operation {
 		},
 	}
 }
+
+// WithRequest keeps op's documented input and output types but hands the
+// request and its body (already limited and content-type checked, with
+// idempotency applied) to fn: for endpoints that take more than a JSON body,
+// such as file uploads.
+func (op *Operation) WithRequest(fn func(r *http.Request, body []byte) (any, error)) *Operation {
+	c := *op
+	c.call = func(ctx context.Context, r *http.Request, body []byte) (any, error) {
+		return fn(r.WithContext(ctx), body)
+	}
+	return &c
+}

@@ -146,8 +146,8 @@ func (s *Service) ListEntries(ctx context.Context, in ListEntriesInput) (EntryLi
 			"status", "must be draft, posted or reversed")
 		params.Status = in.Status
 	}
-	params.From = optionalDate(&v, "from", in.From)
-	params.To = optionalDate(&v, "to", in.To)
+	params.From = OptionalDate(&v, "from", in.From)
+	params.To = OptionalDate(&v, "to", in.To)
 	v.Check(in.Offset < 0, "offset", "must not be negative")
 	v.Check(in.AccountID != "" && !domain.ValidID("acc_", in.AccountID), "account_id", "must be an account id")
 	if err := v.Err(); err != nil {
@@ -254,7 +254,7 @@ func (s *Service) UpdateJournalEntry(ctx context.Context, in UpdateEntryInput) (
 		if err != nil {
 			return domain.Internal(err)
 		}
-		draft := entryDraft{date: row.Date.Format(dateLayout), description: row.Description, reference: row.Reference,
+		draft := entryDraft{date: row.Date.Format(DateLayout), description: row.Description, reference: row.Reference,
 			currency: row.Currency, lines: linesAsInput(current)}
 		if in.ExchangeRate != nil {
 			draft.rate = in.ExchangeRate
@@ -308,7 +308,7 @@ func (s *Service) DeleteJournalEntry(ctx context.Context, in EntryRef) (Deleted,
 			return domain.Internal(err)
 		}
 		out = Deleted{ID: row.ID, Deleted: true}
-		if err := w.Audit(p.TenantID, "journal_entry.delete", "journal_entry", row.ID, map[string]any{"date": row.Date.Format(dateLayout)}); err != nil {
+		if err := w.Audit(p.TenantID, "journal_entry.delete", "journal_entry", row.ID, map[string]any{"date": row.Date.Format(DateLayout)}); err != nil {
 			return err
 		}
 		return w.Emit(p.TenantID, Topic, "journal_entry.deleted", out)
@@ -396,7 +396,7 @@ func (s *Service) reverse(ctx context.Context, w *domain.Write, p *domain.Princi
 	}
 	var v domain.Validation
 	if in.Date != nil {
-		if d, ok := requiredDate(&v, "date", *in.Date); ok {
+		if d, ok := RequiredDate(&v, "date", *in.Date); ok {
 			rev.Date = d
 		}
 	}
@@ -598,7 +598,7 @@ func (s *Service) placesOf(ctx context.Context, idb bun.IDB, tenantID, currency,
 
 func entryOutPlaces(row *db.AcctJournalEntry, lines []db.AcctJournalLine, pl currencyPlaces) Entry {
 	places, basePlaces := pl.entry, pl.base
-	e := Entry{ID: row.ID, Date: dateOf(row.Date), Description: row.Description, Reference: row.Reference,
+	e := Entry{ID: row.ID, Date: DateOf(row.Date), Description: row.Description, Reference: row.Reference,
 		Currency: row.Currency, ExchangeRate: Amount{Decimal: row.ExchangeRate}, Status: row.Status,
 		ReversalOf: row.ReversalOf, ReversedBy: row.ReversedBy, Lines: make([]Line, len(lines)),
 		PostedAt: row.PostedAt, PostedBy: row.PostedBy, CreatedBy: row.CreatedBy, CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt}
@@ -640,7 +640,9 @@ func deref[T any](v *T) T {
 	return *v
 }
 
-func requiredDate(v *domain.Validation, field, s string) (time.Time, bool) {
+// RequiredDate parses a required date field (YYYY-MM-DD), recording an error
+// on field in v when it is blank or malformed.
+func RequiredDate(v *domain.Validation, field, s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		v.Add(field, "is required")
@@ -654,11 +656,12 @@ func requiredDate(v *domain.Validation, field, s string) (time.Time, bool) {
 	return t, true
 }
 
-func optionalDate(v *domain.Validation, field, s string) *time.Time {
+// OptionalDate parses an optional date field (nil when blank).
+func OptionalDate(v *domain.Validation, field, s string) *time.Time {
 	if strings.TrimSpace(s) == "" {
 		return nil
 	}
-	t, ok := requiredDate(v, field, s)
+	t, ok := RequiredDate(v, field, s)
 	if !ok {
 		return nil
 	}

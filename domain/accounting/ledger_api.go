@@ -129,6 +129,6 @@ func (s *Service) LookupTaxCode(ctx context.Context, idb bun.IDB, tenantID, id s
 // ReverseEntryTx posts the reversal of a posted entry inside the caller's
 // unit of work (voiding an invoice or a payment), dated date.
 func (s *Service) ReverseEntryTx(ctx context.Context, w *domain.Write, p *domain.Principal, entryID string, date time.Time, description string) (Entry, error) {
-	d := date.Format(dateLayout)
+	d := date.Format(DateLayout)
 	return s.reverse(ctx, w, p, ReverseInput{EntryID: entryID, Date: &d, Description: &description})
 }

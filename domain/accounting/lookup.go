@@ -32,7 +32,7 @@ func (s *Service) rateOn(ctx context.Context, idb bun.IDB, tenantID, from, to st
 	if inv != nil {
 		return decimal.NewFromInt(1).DivRound(inv.Rate, 16), nil
 	}
-	return decimal.Zero, domain.Invalid(field, "no exchange rate from "+from+" to "+to+" effective on "+date.Format(dateLayout))
+	return decimal.Zero, domain.Invalid(field, "no exchange rate from "+from+" to "+to+" effective on "+date.Format(DateLayout))
 }
 
 // checkPeriodOpen refuses a date inside a closed period (409 PERIOD_CLOSED).
@@ -44,7 +44,7 @@ func (s *Service) checkPeriodOpen(ctx context.Context, idb bun.IDB, tenantID str
 	}
 	if p != nil {
 		return domain.Errorf(domain.CodePeriodClosed, "The period %q (%s to %s) is closed.", p.Name,
-			p.StartDate.Format(dateLayout), p.EndDate.Format(dateLayout)).With("period_id", p.ID)
+			p.StartDate.Format(DateLayout), p.EndDate.Format(DateLayout)).With("period_id", p.ID)
 	}
 	return nil
 }

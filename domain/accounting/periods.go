@@ -31,7 +31,7 @@ type Period struct {
 }
 
 func periodFromRow(r *db.AcctPeriod) Period {
-	return Period{ID: r.ID, Name: r.Name, StartDate: dateOf(r.StartDate), EndDate: dateOf(r.EndDate), Status: r.Status,
+	return Period{ID: r.ID, Name: r.Name, StartDate: DateOf(r.StartDate), EndDate: DateOf(r.EndDate), Status: r.Status,
 		ClosedAt: r.ClosedAt, ClosedBy: r.ClosedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
@@ -296,7 +296,7 @@ func (s *Service) checkNoOverlap(ctx context.Context, idb bun.IDB, tenantID stri
 	}
 	if other != nil {
 		return domain.Errorf(domain.CodeConflict, "The period overlaps %q (%s to %s).", other.Name,
-			other.StartDate.Format(dateLayout), other.EndDate.Format(dateLayout)).With("period_id", other.ID)
+			other.StartDate.Format(DateLayout), other.EndDate.Format(DateLayout)).With("period_id", other.ID)
 	}
 	return nil
 }

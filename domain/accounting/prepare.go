@@ -30,7 +30,7 @@ type entryDraft struct {
 // rounding residual on the largest line so the base side balances too.
 func (s *Service) prepare(ctx context.Context, idb bun.IDB, books *db.AcctBooks, row *db.AcctJournalEntry, d entryDraft) ([]db.AcctJournalLine, currencyPlaces, error) {
 	var v domain.Validation
-	date, _ := requiredDate(&v, "date", d.date)
+	date, _ := RequiredDate(&v, "date", d.date)
 	domain.CheckText(&v, "description", d.description, 1000, false)
 	domain.CheckText(&v, "reference", d.reference, 200, false)
 	currency := strings.ToUpper(strings.TrimSpace(d.currency))

@@ -31,7 +31,7 @@ type ExchangeRate struct {
 func rateFromRow(r *db.AcctExchangeRate) ExchangeRate {
 	// Places 0 writes the rate's shortest exact form.
 	return ExchangeRate{ID: r.ID, FromCurrency: r.FromCurrency, ToCurrency: r.ToCurrency,
-		Rate: Amount{Decimal: r.Rate}, EffectiveDate: dateOf(r.EffectiveDate), CreatedAt: r.CreatedAt}
+		Rate: Amount{Decimal: r.Rate}, EffectiveDate: DateOf(r.EffectiveDate), CreatedAt: r.CreatedAt}
 }
 
 // ListExchangeRatesInput filters exchange rates by currency pair.
@@ -134,7 +134,7 @@ func (s *Service) CreateExchangeRate(ctx context.Context, in CreateExchangeRateI
 		if err := db.AcctRateInsert(ctx, w.Tx, row); err != nil {
 			if db.IsUniqueViolation(err) {
 				return domain.Errorf(domain.CodeConflict, "A %s to %s rate effective on %s exists already.",
-					from, to, in.EffectiveDate.Format(dateLayout))
+					from, to, in.EffectiveDate.Format(DateLayout))
 			}
 			return domain.Internal(err)
 		}

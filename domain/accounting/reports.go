@@ -182,7 +182,7 @@ func (s *Service) reportSetup(ctx context.Context) (*reportBooks, error) {
 		fy = time.January
 	}
 	return &reportBooks{tenantID: p.TenantID, currency: b.BaseCurrency, places: places, fyStart: fy,
-		today: dateOf(s.core.Clock.Now().UTC()).Time}, nil
+		today: DateOf(s.core.Clock.Now().UTC()).Time}, nil
 }
 
 // fiscalYearStart returns the first day of the fiscal year containing d.
@@ -243,7 +243,7 @@ func (s *Service) TrialBalance(ctx context.Context, in TrialBalanceInput) (Trial
 	if err != nil {
 		return TrialBalanceReport{}, domain.Internal(err)
 	}
-	out := TrialBalanceReport{AsOf: dateOf(asOf), Currency: rb.currency, Rows: make([]TrialBalanceRow, 0, len(rows))}
+	out := TrialBalanceReport{AsOf: DateOf(asOf), Currency: rb.currency, Rows: make([]TrialBalanceRow, 0, len(rows))}
 	zero := rb.amount(decimal.Zero)
 	var td, tc decimal.Decimal
 	for _, r := range rows {
@@ -276,7 +276,7 @@ func (s *Service) ProfitAndLoss(ctx context.Context, in ProfitAndLossInput) (Pro
 	if err != nil {
 		return ProfitAndLossReport{}, domain.Internal(err)
 	}
-	out := ProfitAndLossReport{From: dateOf(from), To: dateOf(to), Currency: rb.currency}
+	out := ProfitAndLossReport{From: DateOf(from), To: DateOf(to), Currency: rb.currency}
 	var income, expenses sectionBuilder
 	for _, r := range rows {
 		if r.Type == TypeIncome {
@@ -343,7 +343,7 @@ func (s *Service) BalanceSheet(ctx context.Context, in BalanceSheetInput) (Balan
 		equity.rows = append(equity.rows, ReportRow{Name: "Retained earnings (prior years)", Amount: rb.amount(prior)})
 		equity.total = equity.total.Add(prior)
 	}
-	out := BalanceSheetReport{AsOf: dateOf(asOf), Currency: rb.currency,
+	out := BalanceSheetReport{AsOf: DateOf(asOf), Currency: rb.currency,
 		Assets: assets.section(rb), Liabilities: liabilities.section(rb), Equity: equity.section(rb),
 		CurrentEarnings: rb.amount(currentEarnings), TotalAssets: rb.amount(assets.total),
 		TotalLiabilitiesAndEquity: rb.amount(liabilities.total.Add(equity.total).Add(currentEarnings))}
@@ -428,12 +428,12 @@ func (s *Service) GeneralLedger(ctx context.Context, in GeneralLedgerInput) (Gen
 	for _, p := range postings {
 		a := get(p.AccountID, p.Code, p.Name, p.Type)
 		a.balance = a.balance.Add(natural(a.Type, p.Debit, p.Credit))
-		a.Entries = append(a.Entries, LedgerPosting{EntryID: p.EntryID, LineID: p.LineID, Date: dateOf(p.Date),
+		a.Entries = append(a.Entries, LedgerPosting{EntryID: p.EntryID, LineID: p.LineID, Date: DateOf(p.Date),
 			Description: p.Description, Reference: p.Reference, Debit: rb.amount(p.Debit), Credit: rb.amount(p.Credit),
 			Balance: rb.amount(a.balance)})
 	}
 	slices.SortFunc(order, func(a, b *acct) int { return strings.Compare(a.Code, b.Code) })
-	out := GeneralLedgerReport{From: dateOf(from), To: dateOf(to), Currency: rb.currency,
+	out := GeneralLedgerReport{From: DateOf(from), To: DateOf(to), Currency: rb.currency,
 		Accounts: make([]LedgerAccount, 0, len(order))}
 	for _, a := range order {
 		a.OpeningBalance, a.ClosingBalance = rb.amount(a.opening), rb.amount(a.balance)
@@ -476,7 +476,7 @@ func (rb *reportBooks) reportRange(fromS, toS string) (from, to time.Time, err e
 		from = rb.fiscalYearStart(to)
 	}
 	if from.After(to) {
-		return from, to, domain.Invalid("from", "must not be after to ("+to.Format(dateLayout)+")")
+		return from, to, domain.Invalid("from", "must not be after to ("+to.Format(DateLayout)+")")
 	}
 	return from, to, nil
 }

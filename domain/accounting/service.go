@@ -31,14 +31,14 @@ type Service struct {
 // NewService returns the accounting service.
 func NewService(core *domain.Core) *Service { return &Service{core: core} }
 
-// Date layout of every date field (YYYY-MM-DD).
-const dateLayout = "2006-01-02"
+// DateLayout is the layout of every date field (YYYY-MM-DD).
+const DateLayout = "2006-01-02"
 
 // Date is a calendar date, written and read as "YYYY-MM-DD".
 type Date struct{ time.Time }
 
 // MarshalJSON writes "YYYY-MM-DD".
-func (d Date) MarshalJSON() ([]byte, error) { return []byte(`"` + d.Format(dateLayout) + `"`), nil }
+func (d Date) MarshalJSON() ([]byte, error) { return []byte(`"` + d.Format(DateLayout) + `"`), nil }
 
 // UnmarshalJSON reads "YYYY-MM-DD" (an RFC 3339 timestamp is cut to its date).
 func (d *Date) UnmarshalJSON(b []byte) error {
@@ -61,17 +61,18 @@ func (Date) OpenAPISchema() map[string]any { return map[string]any{"type": "stri
 func ParseDate(s string) (time.Time, error) {
 	if len(s) > 10 {
 		if t, err := time.Parse(time.RFC3339, s); err == nil {
-			s = t.UTC().Format(dateLayout)
+			s = t.UTC().Format(DateLayout)
 		}
 	}
-	t, err := time.Parse(dateLayout, s)
+	t, err := time.Parse(DateLayout, s)
 	if err == nil && t.Year() < 1 {
 		return time.Time{}, fmt.Errorf("year %d is out of range", t.Year())
 	}
 	return t, err
 }
 
-func dateOf(t time.Time) Date {
+// DateOf is the calendar date (UTC) of t.
+func DateOf(t time.Time) Date {
 	return Date{time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
 }
 

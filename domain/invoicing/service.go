@@ -8,8 +8,6 @@ package invoicing
 
 import (
 	"context"
-	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/uptrace/bun"
@@ -57,39 +55,14 @@ func writer(ctx context.Context) (*domain.Principal, error) {
 	return domain.RequireScope(ctx, domain.ScopeWrite)
 }
 
-// dateLayout is the layout of every date (YYYY-MM-DD).
-const dateLayout = "2006-01-02"
+// Dates are read and written as the ledger does.
+const dateLayout = accounting.DateLayout
 
-func dateOf(t time.Time) Date {
-	return Date{Time: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
-}
-
-// requiredDate parses a required date field into v's errors.
-func requiredDate(v *domain.Validation, field, s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		v.Add(field, "is required")
-		return time.Time{}, false
-	}
-	t, err := accounting.ParseDate(s)
-	if err != nil {
-		v.Add(field, "must be a date (YYYY-MM-DD)")
-		return time.Time{}, false
-	}
-	return t, true
-}
-
-// optionalDate parses an optional date (nil when blank).
-func optionalDate(v *domain.Validation, field, s string) *time.Time {
-	if strings.TrimSpace(s) == "" {
-		return nil
-	}
-	t, ok := requiredDate(v, field, s)
-	if !ok {
-		return nil
-	}
-	return &t
-}
+var (
+	dateOf       = accounting.DateOf
+	requiredDate = accounting.RequiredDate
+	optionalDate = accounting.OptionalDate
+)
 
 // adjustPaid moves an invoice's amount_paid by delta (positive when a
 // payment is allocated, negative when it is voided) and derives its status:
