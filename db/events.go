@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
 // AuditLog is a row of audit_logs.
@@ -56,10 +57,16 @@ func OutboxInsert(ctx context.Context, idb bun.IDB, row *OutboxEvent) error {
 	return err
 }
 
-// OutboxMarkPublished stamps an event as delivered to pub/sub.
-func OutboxMarkPublished(ctx context.Context, idb bun.IDB, tenantID, id string, at time.Time) error {
-	_, err := idb.NewUpdate().Table("outbox_events").Set("published_at = ?", at).
-		Where("tenant_id = ? AND id = ?", tenantID, id).Exec(ctx)
+// OutboxMarkPublished stamps events (tenantIDs[i], ids[i]) as delivered to
+// pub/sub, in one statement.
+func OutboxMarkPublished(ctx context.Context, idb bun.IDB, tenantIDs, ids []string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := idb.NewRaw(`UPDATE outbox_events AS o SET published_at = ?
+		FROM unnest(?::text[], ?::text[]) AS v(tenant_id, id)
+		WHERE o.tenant_id = v.tenant_id AND o.id = v.id`,
+		at, pgdialect.Array(tenantIDs), pgdialect.Array(ids)).Exec(ctx)
 	return err
 }
 

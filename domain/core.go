@@ -61,7 +61,11 @@ func (c *Core) Write(ctx context.Context, fn func(w *Write) error) error {
 	if err != nil {
 		return err
 	}
-	c.publish(context.WithoutCancel(ctx), w.events)
+	pubCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	if err := c.publish(pubCtx, w.events); err != nil {
+		c.Log.Warn("event publish failed; the relay will retry", "err", err)
+	}
 	return nil
 }
 
@@ -108,25 +112,29 @@ func (w *Write) Enqueue(args river.JobArgs, opts *river.InsertOpts) error {
 	return err
 }
 
-func (c *Core) publish(ctx context.Context, events []Event) {
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
+// publish sends events to their tenants' channels and marks the ones sent
+// as published in one statement. It returns the first failure; whatever was
+// not sent stays unpublished for the relay.
+func (c *Core) publish(ctx context.Context, events []Event) error {
+	var tenants, ids []string
+	var first error
 	for _, ev := range events {
-		if err := c.publishOne(ctx, ev); err != nil {
-			c.Log.Warn("event publish failed; the relay will retry", "event_id", ev.ID, "err", err)
+		raw, err := json.Marshal(ev)
+		if err == nil {
+			err = c.Hub.Publish(ctx, EventChannel(ev.TenantID), raw)
 		}
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		tenants, ids = append(tenants, ev.TenantID), append(ids, ev.ID)
 	}
-}
-
-func (c *Core) publishOne(ctx context.Context, ev Event) error {
-	raw, err := json.Marshal(ev)
-	if err != nil {
-		return err
+	if err := db.OutboxMarkPublished(ctx, c.DB, tenants, ids, c.Clock.Now()); err != nil && first == nil {
+		first = err
 	}
-	if err := c.Hub.Publish(ctx, EventChannel(ev.TenantID), raw); err != nil {
-		return err
-	}
-	return db.OutboxMarkPublished(ctx, c.DB, ev.TenantID, ev.ID, c.Clock.Now())
+	return first
 }
 
 // Subscribe streams the tenant's events whose topic is in topics (all when

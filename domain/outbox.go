@@ -30,12 +30,10 @@ func (w *OutboxRelayWorker) Work(ctx context.Context, _ *river.Job[OutboxRelayAr
 	if err != nil {
 		return err
 	}
-	for _, r := range rows {
-		ev := Event{ID: r.ID, TenantID: r.TenantID, Topic: r.Topic, Type: r.Type,
+	events := make([]Event, len(rows))
+	for i, r := range rows {
+		events[i] = Event{ID: r.ID, TenantID: r.TenantID, Topic: r.Topic, Type: r.Type,
 			Payload: json.RawMessage(r.Payload), CreatedAt: r.CreatedAt}
-		if err := w.Core.publishOne(ctx, ev); err != nil {
-			return err
-		}
 	}
-	return nil
+	return w.Core.publish(ctx, events)
 }
