@@ -239,20 +239,10 @@ func (s *Service) UpdateJournalEntry(ctx context.Context, in UpdateEntryInput) (
 	}
 	var out Entry
 	err = s.core.Write(ctx, func(w *domain.Write) error {
-		row, err := s.entry(ctx, w.Tx, p.TenantID, in.EntryID, true)
+		row, books, current, err := s.lockDraft(ctx, w, p.TenantID, in.EntryID,
+			"Only draft entries can be edited; this one is %s (reverse it instead).")
 		if err != nil {
 			return err
-		}
-		if row.Status != StatusDraft {
-			return domain.Errorf(domain.CodeInvalidState, "Only draft entries can be edited; this one is %s (reverse it instead).", row.Status)
-		}
-		books, err := s.books(ctx, w.Tx, p.TenantID)
-		if err != nil {
-			return err
-		}
-		current, err := db.AcctLinesByEntries(ctx, w.Tx, p.TenantID, []string{row.ID})
-		if err != nil {
-			return domain.Internal(err)
 		}
 		draft := entryDraft{date: row.Date.Format(DateLayout), description: row.Description, reference: row.Reference,
 			currency: row.Currency, lines: linesAsInput(current)}
@@ -325,20 +315,9 @@ func (s *Service) PostJournalEntry(ctx context.Context, in EntryRef) (Entry, err
 	}
 	var out Entry
 	err = s.core.Write(ctx, func(w *domain.Write) error {
-		row, err := s.entry(ctx, w.Tx, p.TenantID, in.EntryID, true)
+		row, books, lines, err := s.lockDraft(ctx, w, p.TenantID, in.EntryID, "The entry is %s already.")
 		if err != nil {
 			return err
-		}
-		if row.Status != StatusDraft {
-			return domain.Errorf(domain.CodeInvalidState, "The entry is %s already.", row.Status)
-		}
-		books, err := s.books(ctx, w.Tx, p.TenantID)
-		if err != nil {
-			return err
-		}
-		lines, err := db.AcctLinesByEntries(ctx, w.Tx, p.TenantID, []string{row.ID})
-		if err != nil {
-			return domain.Internal(err)
 		}
 		if err := s.checkAccountsActive(ctx, w.Tx, p.TenantID, lines); err != nil {
 			return err
@@ -510,6 +489,27 @@ func (s *Service) checkAccountsActive(ctx context.Context, idb bun.IDB, tenantID
 		}
 	}
 	return nil
+}
+
+// lockDraft loads and locks a draft entry with the books and its lines;
+// any other status is 409 INVALID_STATE with refusal (a format taking it).
+func (s *Service) lockDraft(ctx context.Context, w *domain.Write, tenantID, entryID, refusal string) (*db.AcctJournalEntry, *db.AcctBooks, []db.AcctJournalLine, error) {
+	row, err := s.entry(ctx, w.Tx, tenantID, entryID, true)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if row.Status != StatusDraft {
+		return nil, nil, nil, domain.Errorf(domain.CodeInvalidState, refusal, row.Status)
+	}
+	books, err := s.books(ctx, w.Tx, tenantID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	lines, err := db.AcctLinesByEntries(ctx, w.Tx, tenantID, []string{row.ID})
+	if err != nil {
+		return nil, nil, nil, domain.Internal(err)
+	}
+	return row, books, lines, nil
 }
 
 func (s *Service) entry(ctx context.Context, idb bun.IDB, tenantID, id string, forUpdate bool) (*db.AcctJournalEntry, error) {
