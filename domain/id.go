@@ -18,6 +18,9 @@ const (
 	PrefixEvent   = "evt_"
 	PrefixAudit   = "aud_"
 	PrefixUser    = "usr_"
+	PrefixSession = "sess_"
+	PrefixFactor  = "mfa_"
+	PrefixMessage = "msg_"
 )
 
 var (

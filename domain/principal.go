@@ -45,7 +45,9 @@ type Principal struct {
 	TenantID  string
 	KeyID     string // set for key principals
 	UserID    string // set for end-user principals
+	SessionID string // set for end-user principals: the session the token belongs to
 	Role      string // end user's role string
+	AAL       string // end user's assurance level: "aal1", or "aal2" after MFA
 	Scopes    []string
 	RateLimit RateLimit
 }
@@ -107,6 +109,19 @@ func RequireScope(ctx context.Context, scope string) (*Principal, error) {
 	}
 	return nil, (&Error{Code: CodeInsufficientScope,
 		Message: "This credential lacks the " + scope + " scope."}).With("required_scope", scope)
+}
+
+// RequireUser returns the caller when it is a signed-in end user (the
+// self-service endpoints: /v1/auth/user, sessions, MFA, export).
+func RequireUser(ctx context.Context) (*Principal, error) {
+	p, err := RequireTenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.Kind != PrincipalUser {
+		return nil, Errorf(CodeUnauthorized, "This endpoint needs a signed-in user's access token as the bearer.")
+	}
+	return p, nil
 }
 
 // RequestMeta describes the transport request behind ctx: id and client IP are

@@ -26,6 +26,7 @@ import (
 	"github.com/platformhq/platform/domain"
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/invoicing"
 	"github.com/platformhq/platform/domain/tenancy"
 	"github.com/platformhq/platform/graph/generated"
@@ -42,6 +43,8 @@ type Config struct {
 	// Invoicing is invoices, payments, banking, recurring entries and their
 	// reports.
 	Invoicing *invoicing.Service
+	// Identity is end-user sign-in (me, sign-up/in, MFA, users admin).
+	Identity *identity.Service
 	// Authenticate resolves a credential sent in the websocket
 	// connection_init payload (browsers cannot set headers on websockets).
 	Authenticate func(ctx context.Context, token, ip string) (*domain.Principal, error)
@@ -73,7 +76,7 @@ const (
 func NewHandler(cfg Config) http.Handler {
 	log := cfg.Core.Log
 	schema := generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{core: cfg.Core, keys: cfg.Keys, tenants: cfg.Tenants, books: cfg.Accounting, billing: cfg.Invoicing},
+		Resolvers: &Resolver{core: cfg.Core, keys: cfg.Keys, tenants: cfg.Tenants, books: cfg.Accounting, billing: cfg.Invoicing, auth: cfg.Identity},
 	})
 	srv := handler.New(schema)
 	ws := &wsAuth{authenticate: cfg.Authenticate, log: log}

@@ -4,6 +4,7 @@ import (
 	"github.com/platformhq/platform/domain"
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/invoicing"
 	"github.com/platformhq/platform/domain/tenancy"
 )
@@ -16,4 +17,5 @@ type Resolver struct {
 	tenants *tenancy.Service
 	books   *accounting.Service
 	billing *invoicing.Service
+	auth    *identity.Service
 }

@@ -7,6 +7,7 @@ package rest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"github.com/platformhq/platform/domain"
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/invoicing"
 	"github.com/platformhq/platform/domain/tenancy"
 )
@@ -30,6 +32,10 @@ type Config struct {
 	Core    *domain.Core
 	Keys    *apikeys.Service
 	Tenants *tenancy.Service
+	// Identity signs end users in (/v1/auth/*, /v1/users, /v1/auth-config).
+	Identity *identity.Service
+	// Authenticate resolves a bearer (API key or end-user access token).
+	Authenticate func(ctx context.Context, token, clientIP string) (*domain.Principal, error)
 	// Accounting keeps the tenant's books.
 	Accounting *accounting.Service
 	// Invoicing runs invoices, payments, banking and recurring entries.

@@ -65,6 +65,9 @@ func (a *API) authenticateAdmin(ctx context.Context, token string) (context.Cont
 
 // resolve turns a token into a principal.
 func (a *API) resolve(ctx context.Context, token string) (*domain.Principal, error) {
+	if a.cfg.Authenticate != nil {
+		return a.cfg.Authenticate(ctx, token, domain.RequestMetaFrom(ctx).IP)
+	}
 	return a.cfg.Keys.Authenticate(ctx, token, domain.RequestMetaFrom(ctx).IP)
 }
 

@@ -18,8 +18,7 @@ func (a *API) publicRoutes() []Route {
 		{Section: "Public", Method: "GET", Path: "/docs/openapi.json", Summary: "OpenAPI specification", Auth: Public, Raw: a.openAPIHandler()},
 		{Section: "Public", Method: "GET", Path: "/ready", Summary: "Readiness probe", Auth: Public, NoRateLimit: true, Op: Op0(a.ready)},
 		{Section: "Public", Method: "GET", Path: "/v1/tenant-config", Summary: "Get tenant config (public)", Auth: Public, Op: Op(a.cfg.Tenants.GetPublicConfig)},
-		// Belongs with end-user identity (its issue implements it).
-		{Section: "Public", Method: "POST", Path: "/v1/tenants/lookup", Summary: "Lookup tenants by email", Auth: Public},
+		{Section: "Public", Method: "POST", Path: "/v1/tenants/lookup", Summary: "Lookup tenants by email", Auth: Public, Op: Op(a.cfg.Identity.LookupTenants)},
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/platformhq/platform/domain"
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/invoicing"
 	"github.com/platformhq/platform/domain/tenancy"
 	"github.com/platformhq/platform/graph"
@@ -50,6 +51,19 @@ type Config struct {
 	DBMaxConns  int    // DATABASE_MAX_CONNS, default 20
 	TrustProxy  bool   // PLATFORM_TRUST_PROXY=true reads X-Forwarded-For
 
+	// PublicURL is where links in end-user mail point (PLATFORM_PUBLIC_URL,
+	// default http://<addr>).
+	PublicURL string
+	// Argon2 tunes password hashing (PLATFORM_ARGON2_MEMORY_KIB, _TIME,
+	// _THREADS; zero: identity.DefaultArgon2).
+	Argon2 identity.Argon2Params
+	// SMTPURL delivers end-user mail (SMTP_URL, smtp://user:pass@host:port
+	// ?from=addr); empty keeps it in the local outbox (`platform mail list`).
+	SMTPURL string
+	// AllowPrivateURLs lets outbound calls (CAPTCHA verification) reach
+	// loopback and private addresses (PLATFORM_ALLOW_PRIVATE_URLS=true).
+	AllowPrivateURLs bool
+
 	// PublicRateLimit is the per-IP allowance on public routes (zero: the
 	// REST default of 300 a minute, 10,000 an hour).
 	PublicRateLimit domain.RateLimit
@@ -68,7 +82,13 @@ const EnvHelp = `Environment:
   PLATFORM_ENV          "production" refuses to start without PLATFORM_SECRET
   PLATFORM_REGION       reported by /health (default local)
   DATABASE_MAX_CONNS    Postgres pool size per process (default 20)
-  PLATFORM_TRUST_PROXY  "true" takes the client IP from X-Forwarded-For`
+  PLATFORM_TRUST_PROXY  "true" takes the client IP from X-Forwarded-For
+  PLATFORM_PUBLIC_URL   base URL of links in end-user mail (default http://PLATFORM_ADDR)
+  PLATFORM_ARGON2_MEMORY_KIB, PLATFORM_ARGON2_TIME, PLATFORM_ARGON2_THREADS
+                        argon2id cost of end-user passwords (default 65536, 3, 2)
+  SMTP_URL              smtp://user:pass@host:587?from=no-reply@example.com delivers end-user mail;
+                        unset keeps it in the local outbox (platform mail list)
+  PLATFORM_ALLOW_PRIVATE_URLS  "true" lets outbound calls reach loopback/private addresses`
 
 // ConfigFromEnv reads Config from the environment.
 func ConfigFromEnv() (Config, error) {
@@ -81,6 +101,25 @@ func ConfigFromEnv() (Config, error) {
 		Region:      envOr("PLATFORM_REGION", "local"),
 		Production:  os.Getenv("PLATFORM_ENV") == "production",
 		TrustProxy:  os.Getenv("PLATFORM_TRUST_PROXY") == "true",
+	}
+	c.PublicURL = envOr("PLATFORM_PUBLIC_URL", "http://"+c.Addr)
+	c.SMTPURL = os.Getenv("SMTP_URL")
+	c.AllowPrivateURLs = os.Getenv("PLATFORM_ALLOW_PRIVATE_URLS") == "true"
+	for name, dst := range map[string]*uint32{"PLATFORM_ARGON2_MEMORY_KIB": &c.Argon2.MemoryKiB, "PLATFORM_ARGON2_TIME": &c.Argon2.Time} {
+		if v := os.Getenv(name); v != "" {
+			n, err := strconv.ParseUint(v, 10, 32)
+			if err != nil || n == 0 {
+				return c, fmt.Errorf("%s must be a positive integer", name)
+			}
+			*dst = uint32(n)
+		}
+	}
+	if v := os.Getenv("PLATFORM_ARGON2_THREADS"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 8)
+		if err != nil || n == 0 {
+			return c, errors.New("PLATFORM_ARGON2_THREADS must be 1..255")
+		}
+		c.Argon2.Threads = uint8(n)
 	}
 	n, err := strconv.Atoi(envOr("DATABASE_MAX_CONNS", "20"))
 	if err != nil || n < 1 {
@@ -111,8 +150,10 @@ type App struct {
 	Tenants *tenancy.Service
 	Books   *accounting.Service
 	Billing *invoicing.Service
-	REST    *rest.API
-	Handler http.Handler
+	// Identity signs the tenants' end users in.
+	Identity *identity.Service
+	REST     *rest.API
+	Handler  http.Handler
 
 	workers *river.Workers
 }
@@ -153,12 +194,29 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Billing = invoicing.NewService(core, a.Books)
 	// Recurring entries run on the periodic job registered in newRiver.
 	river.AddWorker(a.workers, &invoicing.RecurringSchedulerWorker{Service: a.Billing})
-	gql := graph.NewHandler(graph.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Accounting: a.Books, Invoicing: a.Billing, Authenticate: a.Keys.Authenticate})
-	a.REST = rest.New(rest.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, GraphQL: gql,
+	sender, err := identity.NewSender(core, cfg.SMTPURL)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Identity = identity.NewService(core, identity.Options{Argon2: cfg.Argon2, PublicURL: cfg.PublicURL,
+		Sender: sender, AllowPrivateURLs: cfg.AllowPrivateURLs})
+	gql := graph.NewHandler(graph.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Accounting: a.Books, Invoicing: a.Billing,
+		Identity: a.Identity, Authenticate: a.Authenticate})
+	a.REST = rest.New(rest.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Identity: a.Identity, Authenticate: a.Authenticate, GraphQL: gql,
 		Accounting: a.Books, Invoicing: a.Billing, AdminKey: cfg.AdminKey, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy,
 		PublicRateLimit: cfg.PublicRateLimit})
 	a.Handler = a.REST.Handler()
 	return a, nil
+}
+
+// Authenticate resolves a bearer credential: an end user's access token
+// (a JWT) or an API key. Both surfaces use it.
+func (a *App) Authenticate(ctx context.Context, token, clientIP string) (*domain.Principal, error) {
+	if identity.LooksLikeAccessToken(token) {
+		return a.Identity.Authenticate(ctx, token, clientIP)
+	}
+	return a.Keys.Authenticate(ctx, token, clientIP)
 }
 
 // newRiver builds a River client on the shared *sql.DB; with work=false it
@@ -193,6 +251,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.Keys.Run(ctx, 30*time.Second) }()
+	go func() { _ = a.Identity.Run(ctx, 30*time.Second) }()
 	<-ctx.Done()
 	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

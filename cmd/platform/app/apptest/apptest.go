@@ -16,8 +16,10 @@ import (
 	"time"
 
 	"github.com/platformhq/platform/cmd/platform/app"
+	"github.com/platformhq/platform/db"
 	"github.com/platformhq/platform/db/dbtest"
 	"github.com/platformhq/platform/domain"
+	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/tenancy"
 )
 
@@ -54,6 +56,8 @@ func New(t testing.TB, opts ...Options) *Env {
 	cfg := app.Config{
 		DatabaseURL: dbtest.PackageDatabaseURL(), RedisURL: dbtest.RedisURL(), AdminKey: AdminKey,
 		Secret: "test-secret", Region: "test", DBMaxConns: 10, Clock: o.Clock,
+		// Cheap password hashing and a local CAPTCHA verifier in tests.
+		Argon2: identity.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}, AllowPrivateURLs: true,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	if os.Getenv("PLATFORM_TEST_LOG") != "" {
@@ -200,4 +204,27 @@ func (r *Response) Decode(t testing.TB, v any) {
 	if err := json.Unmarshal(r.Data, v); err != nil {
 		t.Fatalf("apptest: decode data %s: %v", r.Data, err)
 	}
+}
+
+// Messages returns the end-user messages (verification, reset, magic link,
+// OTP) the platform stored for recipient in tenantID, newest first: tests
+// drive the mail flows through them.
+func (e *Env) Messages(t testing.TB, tenantID, recipient string) []db.AuthMessage {
+	t.Helper()
+	rows, err := db.AuthMessageList(context.Background(), e.App.Core.DB, tenantID, recipient, 100)
+	if err != nil {
+		t.Fatalf("apptest: messages: %v", err)
+	}
+	return rows
+}
+
+// LastMessage returns the newest message for recipient (failing the test
+// when there is none).
+func (e *Env) LastMessage(t testing.TB, tenantID, recipient string) db.AuthMessage {
+	t.Helper()
+	rows := e.Messages(t, tenantID, recipient)
+	if len(rows) == 0 {
+		t.Fatalf("apptest: no message for %s", recipient)
+	}
+	return rows[0]
 }
