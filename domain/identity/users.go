@@ -59,13 +59,34 @@ type Session struct {
 	User         SessionUser `json:"user"`
 }
 
-// SignIn is the answer of a sign-in that may need a second factor: either a
-// session or an MFA challenge (contract: "End-user identity").
+// SignIn is the answer of a sign-in that may need a second factor: a
+// session, an MFA challenge (contract: "End-user identity"), or, when the
+// tenant requires a confirmed email, the new user without tokens.
 type SignIn struct {
-	*Session
-	MFARequired bool        `json:"mfa_required,omitempty"`
-	MFATicket   string      `json:"mfa_ticket,omitempty"`
-	Factors     []FactorRef `json:"factors,omitempty"`
+	Session     *Session
+	User        *User
+	MFARequired bool
+	MFATicket   string
+	Factors     []FactorRef
+}
+
+// MarshalJSON writes the one shape that applies.
+func (s SignIn) MarshalJSON() ([]byte, error) {
+	switch {
+	case s.Session != nil:
+		return json.Marshal(s.Session)
+	case s.MFARequired:
+		return json.Marshal(struct {
+			MFARequired bool        `json:"mfa_required"`
+			MFATicket   string      `json:"mfa_ticket"`
+			Factors     []FactorRef `json:"factors"`
+		}{true, s.MFATicket, s.Factors})
+	default:
+		return json.Marshal(struct {
+			User                 *User `json:"user"`
+			ConfirmationRequired bool  `json:"email_confirmation_required"`
+		}{s.User, true})
+	}
 }
 
 // FactorRef names a verified factor in an MFA challenge.
