@@ -13,7 +13,9 @@ import (
 // streak and the time the lock ends. Times come from the domain clock, so
 // tests move them without sleeping; the key's TTL only cleans up.
 
-func (s *Service) lockKey(tenantID, userID string) string { return kv.TenantKey(tenantID, "lock", userID) }
+func (s *Service) lockKey(tenantID, userID string) string {
+	return kv.TenantKey(tenantID, "lock", userID)
+}
 
 // checkLock refuses a locked account with 429 ACCOUNT_LOCKED + retry_after.
 func (s *Service) checkLock(ctx context.Context, cfg *Config, tenantID, userID string) error {
