@@ -25,12 +25,7 @@ func templateOut(raw json.RawMessage) (any, error) {
 // raw JSON REST's body would carry (null stays null, which the domain
 // refuses as REST does).
 func templateIn(dst *json.RawMessage, data any) error {
-	raw, err := json.Marshal(data)
-	if err != nil {
-		return domain.Invalid("template", "must be a JSON object")
-	}
-	*dst = raw
-	return nil
+	return jsonIn(dst, "template", data)
 }
 
 // optionalDateIn sets a domain.Optional date member the client sent: null

@@ -37,7 +37,7 @@ func (a *API) table() []Route {
 		objecttypesRoutes(),
 		passkeysRoutes(),
 		policiesRoutes(),
-		portalRoutes(),
+		a.portalRoutes(),
 		realtimeRoutes(),
 		reportsRoutes(),
 		rolesRoutes(),

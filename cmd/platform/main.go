@@ -33,6 +33,9 @@ Usage:
   platform key create --tenant ID [--scopes read,write] [--label L] [--json]
                                           create an API key for a tenant
   platform demo [--json]                  create or reuse the demo tenant and print a fresh key
+  platform mail list [--tenant ID] [--to ADDRESS] [--limit N] [--json]
+                                          print the local outbox of end-user mail and SMS (verification,
+                                          password reset, magic link, OTP), newest first, with links and codes
   platform version                        print the version
 
 `
@@ -85,6 +88,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return errors.New("usage: platform key create --tenant ID --scopes read,write [--json]")
 		}
 		return keyCreate(ctx, args[2:], stdout, stderr)
+	case "mail":
+		return mailCommand(ctx, args[1:], stdout, stderr)
 	case "demo":
 		fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 		fs.SetOutput(stderr)

@@ -202,21 +202,3 @@ func (s *Service) login(ctx context.Context, tenantID string, in LoginInput) (*S
 	s.clearFailures(ctx, tenantID, u.ID)
 	return s.signIn(ctx, cfg, tenantID, u, "password")
 }
-
-// Refresh exchanges a refresh token for new tokens (rotation with reuse
-// detection). Errors: INVALID_TOKEN.
-func (s *Service) Refresh(ctx context.Context, in RefreshInput) (*Session, error) {
-	return nil, errNotYet
-}
-
-// Logout revokes the session of the given refresh token (or, without one,
-// the caller's own session when the bearer is a user token).
-func (s *Service) Logout(ctx context.Context, in LogoutInput) (Notice, error) {
-	return Notice{}, errNotYet
-}
-
-// Anonymous creates an anonymous user and signs it in (when the tenant
-// enables anonymous sign-ins). Errors: FORBIDDEN, RATE_LIMITED.
-func (s *Service) Anonymous(ctx context.Context) (*Session, error) {
-	return nil, errNotYet
-}

@@ -111,11 +111,15 @@ func (s *Service) Authenticate(ctx context.Context, token, clientIP string) (*do
 	if err != nil {
 		return nil, domain.Internal(err)
 	}
+	// A ban revokes the user's sessions too; it is reported first so the
+	// client learns why its token stopped working.
 	switch {
-	case st.UserID != c.Subject, st.RevokedAt != nil, !st.ExpiresAt.After(now):
+	case st.UserID != c.Subject:
 		return nil, domain.Errorf(domain.CodeInvalidToken, "The session has ended.")
 	case st.Banned:
 		return nil, domain.Errorf(domain.CodeUserBanned, "This user is banned.")
+	case st.RevokedAt != nil, !st.ExpiresAt.After(now):
+		return nil, domain.Errorf(domain.CodeInvalidToken, "The session has ended.")
 	case st.TenantStat == "suspended":
 		return nil, domain.Errorf(domain.CodeTenantSuspended, "This tenant is suspended.")
 	}

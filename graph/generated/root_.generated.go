@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/invoicing"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -24,6 +25,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AuthUser() AuthUserResolver
 	BankAccount() BankAccountResolver
 	ImportRowError() ImportRowErrorResolver
 	Invoice() InvoiceResolver
@@ -37,10 +39,12 @@ type ResolverRoot interface {
 	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
 	CreateRecurringEntryInput() CreateRecurringEntryInputResolver
+	SignUpInput() SignUpInputResolver
 	UpdateAccountInput() UpdateAccountInputResolver
 	UpdateApiKeyInput() UpdateApiKeyInputResolver
 	UpdateRecurringEntryInput() UpdateRecurringEntryInputResolver
 	UpdateTaxCodeInput() UpdateTaxCodeInputResolver
+	UpdateUserInput() UpdateUserInputResolver
 }
 
 type DirectiveRoot struct {
@@ -125,6 +129,45 @@ type ComplexityRoot struct {
 		ID   func(childComplexity int) int
 		Key  func(childComplexity int) int
 		Type func(childComplexity int) int
+	}
+
+	AuthNotice struct {
+		Message func(childComplexity int) int
+	}
+
+	AuthSession struct {
+		AccessToken  func(childComplexity int) int
+		ExpiresIn    func(childComplexity int) int
+		RefreshToken func(childComplexity int) int
+		TokenType    func(childComplexity int) int
+		User         func(childComplexity int) int
+	}
+
+	AuthSessionUser struct {
+		Email func(childComplexity int) int
+		ID    func(childComplexity int) int
+		Role  func(childComplexity int) int
+	}
+
+	AuthUser struct {
+		AppMetadata   func(childComplexity int) int
+		Banned        func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Email         func(childComplexity int) int
+		EmailVerified func(childComplexity int) int
+		ID            func(childComplexity int) int
+		IsAnonymous   func(childComplexity int) int
+		LastSignInAt  func(childComplexity int) int
+		Phone         func(childComplexity int) int
+		PhoneVerified func(childComplexity int) int
+		Role          func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		UserMetadata  func(childComplexity int) int
+	}
+
+	AuthUserList struct {
+		Total func(childComplexity int) int
+		Users func(childComplexity int) int
 	}
 
 	BalanceSheet struct {
@@ -391,9 +434,26 @@ type ComplexityRoot struct {
 		Total func(childComplexity int) int
 	}
 
+	MfaEnrollment struct {
+		FactorID func(childComplexity int) int
+		TOTP     func(childComplexity int) int
+		Type     func(childComplexity int) int
+	}
+
+	MfaFactorRef struct {
+		ID   func(childComplexity int) int
+		Type func(childComplexity int) int
+	}
+
+	MfaVerification struct {
+		RecoveryCodes func(childComplexity int) int
+		Verified      func(childComplexity int) int
+	}
+
 	Mutation struct {
 		ApproveInvoice         func(childComplexity int, id string) int
 		ClosePeriod            func(childComplexity int, id string) int
+		CompleteMfa            func(childComplexity int, mfaTicket string, factorID string, code string) int
 		CreateAPIKey           func(childComplexity int, input apikeys.CreateInput) int
 		CreateAccount          func(childComplexity int, input accounting.CreateAccountInput) int
 		CreateBankAccount      func(childComplexity int, input invoicing.CreateBankAccountInput) int
@@ -414,17 +474,22 @@ type ComplexityRoot struct {
 		DeletePeriod           func(childComplexity int, id string, force *bool, confirmToken *string) int
 		DeleteRecurringEntry   func(childComplexity int, id string) int
 		DeleteTaxCode          func(childComplexity int, id string, force *bool, confirmToken *string) int
+		EnrollMfa              func(childComplexity int, friendlyName *string) int
 		ExecuteRecurringEntry  func(childComplexity int, id string) int
 		ImportBankStatementCSV func(childComplexity int, id string, csv string) int
 		ImportBankTransactions func(childComplexity int, id string, transactions []invoicing.StatementLineInput) int
 		MatchBankTransaction   func(childComplexity int, id string, input invoicing.MatchBankTransactionInput) int
 		PostJournalEntry       func(childComplexity int, id string) int
 		ReconcileBankAccount   func(childComplexity int, id string, transactionIds []string) int
+		RefreshSession         func(childComplexity int, refreshToken string) int
 		ReopenPeriod           func(childComplexity int, id string) int
 		ReverseJournalEntry    func(childComplexity int, id string, input *accounting.ReverseInput) int
 		RevokeAPIKey           func(childComplexity int, id string) int
 		RotateAPIKey           func(childComplexity int, id string, input *apikeys.RotateInput) int
 		SeedChartOfAccounts    func(childComplexity int) int
+		SignIn                 func(childComplexity int, input identity.LoginInput) int
+		SignOut                func(childComplexity int, refreshToken *string) int
+		SignUp                 func(childComplexity int, input identity.SignupInput) int
 		UpdateAPIKey           func(childComplexity int, id string, input apikeys.UpdateInput) int
 		UpdateAccount          func(childComplexity int, id string, input accounting.UpdateAccountInput) int
 		UpdateBankAccount      func(childComplexity int, id string, input invoicing.UpdateBankAccountInput) int
@@ -434,6 +499,8 @@ type ComplexityRoot struct {
 		UpdatePeriod           func(childComplexity int, id string, input accounting.UpdatePeriodInput) int
 		UpdateRecurringEntry   func(childComplexity int, id string, input invoicing.UpdateRecurringInput) int
 		UpdateTaxCode          func(childComplexity int, id string, input accounting.UpdateTaxCodeInput) int
+		UpdateUser             func(childComplexity int, id string, input identity.UpdateUserInput) int
+		VerifyMfa              func(childComplexity int, factorID string, code string) int
 		VoidInvoice            func(childComplexity int, id string) int
 		VoidPayment            func(childComplexity int, id string, date *string) int
 	}
@@ -517,6 +584,7 @@ type ComplexityRoot struct {
 		Invoices         func(childComplexity int, typeArg *string, status *string, contact *string, limit *int, offset *int) int
 		JournalEntries   func(childComplexity int, status *string, from *string, to *string, accountID *string, limit *int, offset *int) int
 		JournalEntry     func(childComplexity int, id string) int
+		Me               func(childComplexity int) int
 		Payment          func(childComplexity int, id string) int
 		Payments         func(childComplexity int, typeArg *string, status *string, bankAccountID *string, invoiceID *string, limit *int, offset *int) int
 		Period           func(childComplexity int, id string) int
@@ -528,6 +596,8 @@ type ComplexityRoot struct {
 		TaxCodes         func(childComplexity int) int
 		TaxReport        func(childComplexity int, from *string, to *string) int
 		TrialBalance     func(childComplexity int, asOf *string, periodID *string) int
+		User             func(childComplexity int, id string) int
+		Users            func(childComplexity int, limit *int, offset *int, search *string, role *string) int
 		Viewer           func(childComplexity int) int
 	}
 
@@ -574,6 +644,14 @@ type ComplexityRoot struct {
 		Token  func(childComplexity int) int
 	}
 
+	SignInResult struct {
+		Factors     func(childComplexity int) int
+		MFARequired func(childComplexity int) int
+		MFATicket   func(childComplexity int) int
+		Session     func(childComplexity int) int
+		User        func(childComplexity int) int
+	}
+
 	Subscription struct {
 		APIKeyEvents func(childComplexity int) int
 	}
@@ -617,6 +695,12 @@ type ComplexityRoot struct {
 		Config func(childComplexity int) int
 		ID     func(childComplexity int) int
 		Name   func(childComplexity int) int
+	}
+
+	TotpSecret struct {
+		QRURI  func(childComplexity int) int
+		Secret func(childComplexity int) int
+		URI    func(childComplexity int) int
 	}
 
 	TrialBalance struct {
@@ -1003,6 +1087,155 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiKeyEvent.Type(childComplexity), true
+
+	case "AuthNotice.message":
+		if e.ComplexityRoot.AuthNotice.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthNotice.Message(childComplexity), true
+
+	case "AuthSession.accessToken":
+		if e.ComplexityRoot.AuthSession.AccessToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthSession.AccessToken(childComplexity), true
+	case "AuthSession.expiresIn":
+		if e.ComplexityRoot.AuthSession.ExpiresIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthSession.ExpiresIn(childComplexity), true
+	case "AuthSession.refreshToken":
+		if e.ComplexityRoot.AuthSession.RefreshToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthSession.RefreshToken(childComplexity), true
+	case "AuthSession.tokenType":
+		if e.ComplexityRoot.AuthSession.TokenType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthSession.TokenType(childComplexity), true
+	case "AuthSession.user":
+		if e.ComplexityRoot.AuthSession.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthSession.User(childComplexity), true
+
+	case "AuthSessionUser.email":
+		if e.ComplexityRoot.AuthSessionUser.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthSessionUser.Email(childComplexity), true
+	case "AuthSessionUser.id":
+		if e.ComplexityRoot.AuthSessionUser.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthSessionUser.ID(childComplexity), true
+	case "AuthSessionUser.role":
+		if e.ComplexityRoot.AuthSessionUser.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthSessionUser.Role(childComplexity), true
+
+	case "AuthUser.appMetadata":
+		if e.ComplexityRoot.AuthUser.AppMetadata == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUser.AppMetadata(childComplexity), true
+	case "AuthUser.banned":
+		if e.ComplexityRoot.AuthUser.Banned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUser.Banned(childComplexity), true
+	case "AuthUser.createdAt":
+		if e.ComplexityRoot.AuthUser.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUser.CreatedAt(childComplexity), true
+	case "AuthUser.email":
+		if e.ComplexityRoot.AuthUser.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUser.Email(childComplexity), true
+	case "AuthUser.emailVerified":
+		if e.ComplexityRoot.AuthUser.EmailVerified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUser.EmailVerified(childComplexity), true
+	case "AuthUser.id":
+		if e.ComplexityRoot.AuthUser.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUser.ID(childComplexity), true
+	case "AuthUser.isAnonymous":
+		if e.ComplexityRoot.AuthUser.IsAnonymous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUser.IsAnonymous(childComplexity), true
+	case "AuthUser.lastSignInAt":
+		if e.ComplexityRoot.AuthUser.LastSignInAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUser.LastSignInAt(childComplexity), true
+	case "AuthUser.phone":
+		if e.ComplexityRoot.AuthUser.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUser.Phone(childComplexity), true
+	case "AuthUser.phoneVerified":
+		if e.ComplexityRoot.AuthUser.PhoneVerified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUser.PhoneVerified(childComplexity), true
+	case "AuthUser.role":
+		if e.ComplexityRoot.AuthUser.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUser.Role(childComplexity), true
+	case "AuthUser.updatedAt":
+		if e.ComplexityRoot.AuthUser.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUser.UpdatedAt(childComplexity), true
+	case "AuthUser.userMetadata":
+		if e.ComplexityRoot.AuthUser.UserMetadata == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUser.UserMetadata(childComplexity), true
+
+	case "AuthUserList.total":
+		if e.ComplexityRoot.AuthUserList.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUserList.Total(childComplexity), true
+	case "AuthUserList.users":
+		if e.ComplexityRoot.AuthUserList.Users == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUserList.Users(childComplexity), true
 
 	case "BalanceSheet.asOf":
 		if e.ComplexityRoot.BalanceSheet.AsOf == nil {
@@ -2151,6 +2384,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LedgerReportSection.Total(childComplexity), true
 
+	case "MfaEnrollment.factorId":
+		if e.ComplexityRoot.MfaEnrollment.FactorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MfaEnrollment.FactorID(childComplexity), true
+	case "MfaEnrollment.totp":
+		if e.ComplexityRoot.MfaEnrollment.TOTP == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MfaEnrollment.TOTP(childComplexity), true
+	case "MfaEnrollment.type":
+		if e.ComplexityRoot.MfaEnrollment.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MfaEnrollment.Type(childComplexity), true
+
+	case "MfaFactorRef.id":
+		if e.ComplexityRoot.MfaFactorRef.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MfaFactorRef.ID(childComplexity), true
+	case "MfaFactorRef.type":
+		if e.ComplexityRoot.MfaFactorRef.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MfaFactorRef.Type(childComplexity), true
+
+	case "MfaVerification.recoveryCodes":
+		if e.ComplexityRoot.MfaVerification.RecoveryCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MfaVerification.RecoveryCodes(childComplexity), true
+	case "MfaVerification.verified":
+		if e.ComplexityRoot.MfaVerification.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MfaVerification.Verified(childComplexity), true
+
 	case "Mutation.approveInvoice":
 		if e.ComplexityRoot.Mutation.ApproveInvoice == nil {
 			break
@@ -2173,6 +2451,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ClosePeriod(childComplexity, args["id"].(string)), true
+	case "Mutation.completeMfa":
+		if e.ComplexityRoot.Mutation.CompleteMfa == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeMfa_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteMfa(childComplexity, args["mfaTicket"].(string), args["factorId"].(string), args["code"].(string)), true
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -2393,6 +2682,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteTaxCode(childComplexity, args["id"].(string), args["force"].(*bool), args["confirmToken"].(*string)), true
+	case "Mutation.enrollMfa":
+		if e.ComplexityRoot.Mutation.EnrollMfa == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_enrollMfa_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EnrollMfa(childComplexity, args["friendlyName"].(*string)), true
 	case "Mutation.executeRecurringEntry":
 		if e.ComplexityRoot.Mutation.ExecuteRecurringEntry == nil {
 			break
@@ -2459,6 +2759,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReconcileBankAccount(childComplexity, args["id"].(string), args["transactionIds"].([]string)), true
+	case "Mutation.refreshSession":
+		if e.ComplexityRoot.Mutation.RefreshSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refreshSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefreshSession(childComplexity, args["refreshToken"].(string)), true
 	case "Mutation.reopenPeriod":
 		if e.ComplexityRoot.Mutation.ReopenPeriod == nil {
 			break
@@ -2509,6 +2820,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SeedChartOfAccounts(childComplexity), true
+	case "Mutation.signIn":
+		if e.ComplexityRoot.Mutation.SignIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignIn(childComplexity, args["input"].(identity.LoginInput)), true
+	case "Mutation.signOut":
+		if e.ComplexityRoot.Mutation.SignOut == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signOut_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignOut(childComplexity, args["refreshToken"].(*string)), true
+	case "Mutation.signUp":
+		if e.ComplexityRoot.Mutation.SignUp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signUp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(identity.SignupInput)), true
 	case "Mutation.updateApiKey":
 		if e.ComplexityRoot.Mutation.UpdateAPIKey == nil {
 			break
@@ -2608,6 +2952,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateTaxCode(childComplexity, args["id"].(string), args["input"].(accounting.UpdateTaxCodeInput)), true
+	case "Mutation.updateUser":
+		if e.ComplexityRoot.Mutation.UpdateUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(string), args["input"].(identity.UpdateUserInput)), true
+	case "Mutation.verifyMfa":
+		if e.ComplexityRoot.Mutation.VerifyMfa == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyMfa_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyMfa(childComplexity, args["factorId"].(string), args["code"].(string)), true
 	case "Mutation.voidInvoice":
 		if e.ComplexityRoot.Mutation.VoidInvoice == nil {
 			break
@@ -3100,6 +3466,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.JournalEntry(childComplexity, args["id"].(string)), true
+	case "Query.me":
+		if e.ComplexityRoot.Query.Me == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Me(childComplexity), true
 	case "Query.payment":
 		if e.ComplexityRoot.Query.Payment == nil {
 			break
@@ -3206,6 +3578,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.TrialBalance(childComplexity, args["asOf"].(*string), args["periodId"].(*string)), true
+	case "Query.user":
+		if e.ComplexityRoot.Query.User == nil {
+			break
+		}
+
+		args, err := ec.field_Query_user_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.User(childComplexity, args["id"].(string)), true
+	case "Query.users":
+		if e.ComplexityRoot.Query.Users == nil {
+			break
+		}
+
+		args, err := ec.field_Query_users_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Users(childComplexity, args["limit"].(*int), args["offset"].(*int), args["search"].(*string), args["role"].(*string)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -3368,6 +3762,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RotatedApiKey.Token(childComplexity), true
+
+	case "SignInResult.factors":
+		if e.ComplexityRoot.SignInResult.Factors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignInResult.Factors(childComplexity), true
+	case "SignInResult.mfaRequired":
+		if e.ComplexityRoot.SignInResult.MFARequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignInResult.MFARequired(childComplexity), true
+	case "SignInResult.mfaTicket":
+		if e.ComplexityRoot.SignInResult.MFATicket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignInResult.MFATicket(childComplexity), true
+	case "SignInResult.session":
+		if e.ComplexityRoot.SignInResult.Session == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignInResult.Session(childComplexity), true
+	case "SignInResult.user":
+		if e.ComplexityRoot.SignInResult.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignInResult.User(childComplexity), true
 
 	case "Subscription.apiKeyEvents":
 		if e.ComplexityRoot.Subscription.APIKeyEvents == nil {
@@ -3537,6 +3962,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Tenant.Name(childComplexity), true
 
+	case "TotpSecret.qrUri":
+		if e.ComplexityRoot.TotpSecret.QRURI == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TotpSecret.QRURI(childComplexity), true
+	case "TotpSecret.secret":
+		if e.ComplexityRoot.TotpSecret.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TotpSecret.Secret(childComplexity), true
+	case "TotpSecret.uri":
+		if e.ComplexityRoot.TotpSecret.URI == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TotpSecret.URI(childComplexity), true
+
 	case "TrialBalance.asOf":
 		if e.ComplexityRoot.TrialBalance.AsOf == nil {
 			break
@@ -3652,6 +4096,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RateLimitInput", ec.unmarshalInputRateLimitInput),
 			graphql.NewInputUnmarshaler("ReverseJournalEntryInput", ec.unmarshalInputReverseJournalEntryInput),
 			graphql.NewInputUnmarshaler("RotateApiKeyInput", ec.unmarshalInputRotateApiKeyInput),
+			graphql.NewInputUnmarshaler("SignInInput", ec.unmarshalInputSignInInput),
+			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("StatementLineInput", ec.unmarshalInputStatementLineInput),
 			graphql.NewInputUnmarshaler("UpdateAccountInput", ec.unmarshalInputUpdateAccountInput),
 			graphql.NewInputUnmarshaler("UpdateApiKeyInput", ec.unmarshalInputUpdateApiKeyInput),
@@ -3662,6 +4108,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdatePeriodInput", ec.unmarshalInputUpdatePeriodInput),
 			graphql.NewInputUnmarshaler("UpdateRecurringEntryInput", ec.unmarshalInputUpdateRecurringEntryInput),
 			graphql.NewInputUnmarshaler("UpdateTaxCodeInput", ec.unmarshalInputUpdateTaxCodeInput),
+			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 		)
 	}
 	first := true
@@ -4618,6 +5065,185 @@ type ApiKeyEvent {
   type: ApiKeyEventType!
   key: ApiKey!
   at: Time!
+}
+`, BuiltIn: false},
+	{Name: "../schema/identity.graphqls", Input: `extend type Query {
+  """
+  The signed-in end user (the bearer is the user's access token).
+  REST: GET /v1/auth/user.
+  """
+  me: AuthUser!
+  """
+  The tenant's end users, newest first (scope auth). REST: GET /v1/users.
+  """
+  users(limit: Int, offset: Int, search: String, role: String): AuthUserList! @scope(name: "auth")
+  """
+  One end user (scope auth). REST: GET /v1/users/:user_id.
+  """
+  user(id: ID!): AuthUser! @scope(name: "auth")
+}
+
+extend type Mutation {
+  """
+  Creates an end user and, unless the tenant requires a confirmed email,
+  signs it in. The bearer is any key of the tenant (a publishable key
+  suffices). REST: POST /v1/auth/signup.
+  """
+  signUp(input: SignUpInput!): SignInResult!
+  """
+  Signs in with email and password; a user with a verified MFA factor gets an
+  MFA challenge instead of tokens. REST: POST /v1/auth/login.
+  """
+  signIn(input: SignInInput!): SignInResult!
+  """
+  Exchanges a refresh token for new tokens (the old one rotates).
+  REST: POST /v1/auth/refresh.
+  """
+  refreshSession(refreshToken: String!): AuthSession!
+  """
+  Ends the session of refreshToken, or without one the caller's own session.
+  REST: POST /v1/auth/logout.
+  """
+  signOut(refreshToken: String): AuthNotice!
+  """
+  Starts a TOTP enrollment for the signed-in user. REST: POST /v1/auth/mfa/enroll.
+  """
+  enrollMfa(friendlyName: String): MfaEnrollment!
+  """
+  Completes an enrollment with a first code; the first verified factor
+  returns recovery codes, shown this once. REST: POST /v1/auth/mfa/verify.
+  """
+  verifyMfa(factorId: ID!, code: String!): MfaVerification!
+  """
+  Finishes an MFA sign-in with the ticket and a TOTP code.
+  REST: POST /v1/auth/mfa/complete.
+  """
+  completeMfa(mfaTicket: String!, factorId: ID!, code: String!): AuthSession!
+  """
+  Changes an end user's role, ban, email or metadata (scope auth). Banning
+  revokes the user's sessions. REST: PATCH /v1/users/:user_id.
+  """
+  updateUser(id: ID!, input: UpdateUserInput!): AuthUser! @scope(name: "auth")
+}
+
+"""
+An end user of the tenant.
+"""
+type AuthUser {
+  id: ID!
+  email: String
+  phone: String
+  """
+  A free string: authenticated by default, anonymous for anonymous users.
+  """
+  role: String!
+  isAnonymous: Boolean!
+  emailVerified: Boolean!
+  phoneVerified: Boolean!
+  userMetadata: JSON!
+  appMetadata: JSON!
+  banned: Boolean!
+  createdAt: Time!
+  updatedAt: Time!
+  lastSignInAt: Time
+}
+
+type AuthUserList {
+  users: [AuthUser!]!
+  total: Int!
+}
+
+"""
+Tokens of a session: send accessToken as the bearer; refresh before
+expiresIn seconds pass.
+"""
+type AuthSession {
+  accessToken: String!
+  """
+  rt_..., single use: each refresh answers a new one.
+  """
+  refreshToken: String!
+  tokenType: String!
+  expiresIn: Int!
+  user: AuthSessionUser!
+}
+
+type AuthSessionUser {
+  id: ID!
+  email: String
+  role: String!
+}
+
+"""
+The answer of a sign-in: a session, or an MFA challenge (mfaRequired with a
+ticket and the user's factors), or, when the tenant requires a confirmed
+email, the new user without a session.
+"""
+type SignInResult {
+  session: AuthSession
+  mfaRequired: Boolean!
+  mfaTicket: String
+  factors: [MfaFactorRef!]!
+  user: AuthUser
+}
+
+type MfaFactorRef {
+  id: ID!
+  type: String!
+}
+
+type AuthNotice {
+  message: String!
+}
+
+type MfaEnrollment {
+  factorId: ID!
+  type: String!
+  totp: TotpSecret!
+}
+
+type TotpSecret {
+  secret: String!
+  """
+  otpauth:// URI for authenticator apps.
+  """
+  uri: String!
+  """
+  The URI as a PNG QR code (data: URI).
+  """
+  qrUri: String!
+}
+
+type MfaVerification {
+  verified: Boolean!
+  recoveryCodes: [String!]!
+}
+
+input SignUpInput {
+  email: String!
+  password: String!
+  phone: String
+  userMetadata: JSON
+  redirectTo: String
+  turnstileToken: String
+}
+
+input SignInInput {
+  email: String!
+  password: String!
+  turnstileToken: String
+}
+
+input UpdateUserInput {
+  email: String
+  phone: String
+  role: String
+  banned: Boolean
+  banReason: String
+  emailVerified: Boolean
+  userMetadata: JSON
+  appMetadata: JSON
+  password: String
 }
 `, BuiltIn: false},
 	{Name: "../schema/invoicing.graphqls", Input: `# Invoicing: sales and purchase invoices, payments and receipts with their
@@ -5605,6 +6231,84 @@ func (ec *executionContext) childFields_ApiKeyEvent(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ApiKeyEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_AuthNotice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "message":
+		return ec.fieldContext_AuthNotice_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuthNotice", field.Name)
+}
+
+func (ec *executionContext) childFields_AuthSession(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accessToken":
+		return ec.fieldContext_AuthSession_accessToken(ctx, field)
+	case "refreshToken":
+		return ec.fieldContext_AuthSession_refreshToken(ctx, field)
+	case "tokenType":
+		return ec.fieldContext_AuthSession_tokenType(ctx, field)
+	case "expiresIn":
+		return ec.fieldContext_AuthSession_expiresIn(ctx, field)
+	case "user":
+		return ec.fieldContext_AuthSession_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuthSession", field.Name)
+}
+
+func (ec *executionContext) childFields_AuthSessionUser(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuthSessionUser_id(ctx, field)
+	case "email":
+		return ec.fieldContext_AuthSessionUser_email(ctx, field)
+	case "role":
+		return ec.fieldContext_AuthSessionUser_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuthSessionUser", field.Name)
+}
+
+func (ec *executionContext) childFields_AuthUser(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuthUser_id(ctx, field)
+	case "email":
+		return ec.fieldContext_AuthUser_email(ctx, field)
+	case "phone":
+		return ec.fieldContext_AuthUser_phone(ctx, field)
+	case "role":
+		return ec.fieldContext_AuthUser_role(ctx, field)
+	case "isAnonymous":
+		return ec.fieldContext_AuthUser_isAnonymous(ctx, field)
+	case "emailVerified":
+		return ec.fieldContext_AuthUser_emailVerified(ctx, field)
+	case "phoneVerified":
+		return ec.fieldContext_AuthUser_phoneVerified(ctx, field)
+	case "userMetadata":
+		return ec.fieldContext_AuthUser_userMetadata(ctx, field)
+	case "appMetadata":
+		return ec.fieldContext_AuthUser_appMetadata(ctx, field)
+	case "banned":
+		return ec.fieldContext_AuthUser_banned(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_AuthUser_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_AuthUser_updatedAt(ctx, field)
+	case "lastSignInAt":
+		return ec.fieldContext_AuthUser_lastSignInAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuthUser", field.Name)
+}
+
+func (ec *executionContext) childFields_AuthUserList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "users":
+		return ec.fieldContext_AuthUserList_users(ctx, field)
+	case "total":
+		return ec.fieldContext_AuthUserList_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuthUserList", field.Name)
+}
+
 func (ec *executionContext) childFields_BalanceSheet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "asOf":
@@ -6133,6 +6837,38 @@ func (ec *executionContext) childFields_LedgerReportSection(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type LedgerReportSection", field.Name)
 }
 
+func (ec *executionContext) childFields_MfaEnrollment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "factorId":
+		return ec.fieldContext_MfaEnrollment_factorId(ctx, field)
+	case "type":
+		return ec.fieldContext_MfaEnrollment_type(ctx, field)
+	case "totp":
+		return ec.fieldContext_MfaEnrollment_totp(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MfaEnrollment", field.Name)
+}
+
+func (ec *executionContext) childFields_MfaFactorRef(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MfaFactorRef_id(ctx, field)
+	case "type":
+		return ec.fieldContext_MfaFactorRef_type(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MfaFactorRef", field.Name)
+}
+
+func (ec *executionContext) childFields_MfaVerification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "verified":
+		return ec.fieldContext_MfaVerification_verified(ctx, field)
+	case "recoveryCodes":
+		return ec.fieldContext_MfaVerification_recoveryCodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MfaVerification", field.Name)
+}
+
 func (ec *executionContext) childFields_Payment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6337,6 +7073,22 @@ func (ec *executionContext) childFields_RotatedApiKey(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type RotatedApiKey", field.Name)
 }
 
+func (ec *executionContext) childFields_SignInResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "session":
+		return ec.fieldContext_SignInResult_session(ctx, field)
+	case "mfaRequired":
+		return ec.fieldContext_SignInResult_mfaRequired(ctx, field)
+	case "mfaTicket":
+		return ec.fieldContext_SignInResult_mfaTicket(ctx, field)
+	case "factors":
+		return ec.fieldContext_SignInResult_factors(ctx, field)
+	case "user":
+		return ec.fieldContext_SignInResult_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignInResult", field.Name)
+}
+
 func (ec *executionContext) childFields_TaxCode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6417,6 +7169,18 @@ func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphq
 		return ec.fieldContext_Tenant_config(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tenant", field.Name)
+}
+
+func (ec *executionContext) childFields_TotpSecret(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "secret":
+		return ec.fieldContext_TotpSecret_secret(ctx, field)
+	case "uri":
+		return ec.fieldContext_TotpSecret_uri(ctx, field)
+	case "qrUri":
+		return ec.fieldContext_TotpSecret_qrUri(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TotpSecret", field.Name)
 }
 
 func (ec *executionContext) childFields_TrialBalance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
