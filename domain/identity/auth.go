@@ -16,7 +16,6 @@ const (
 	EventUserDeleted = "user.deleted"
 )
 
-var errNotYet = domain.Errorf(domain.CodeNotImplemented, "Not implemented yet.")
 
 // SignupInput is the body of POST /v1/auth/signup.
 type SignupInput struct {

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -57,6 +58,10 @@ type Config struct {
 	// Argon2 tunes password hashing (PLATFORM_ARGON2_MEMORY_KIB, _TIME,
 	// _THREADS; zero: identity.DefaultArgon2).
 	Argon2 identity.Argon2Params
+	// JWTKeys signs end users' access tokens (PLATFORM_JWT_KEYS,
+	// "kid:secret,kid:secret": the first signs, all verify). Empty derives
+	// one key from Secret.
+	JWTKeys []identity.JWTKey
 	// SMTPURL delivers end-user mail (SMTP_URL, smtp://user:pass@host:port
 	// ?from=addr); empty keeps it in the local outbox (`platform mail list`).
 	SMTPURL string
@@ -86,6 +91,8 @@ const EnvHelp = `Environment:
   PLATFORM_PUBLIC_URL   base URL of links in end-user mail (default http://PLATFORM_ADDR)
   PLATFORM_ARGON2_MEMORY_KIB, PLATFORM_ARGON2_TIME, PLATFORM_ARGON2_THREADS
                         argon2id cost of end-user passwords (default 65536, 3, 2)
+  PLATFORM_JWT_KEYS     "kid:secret[,kid:secret]" HMAC keys of end-user access tokens; the first signs,
+                        all verify (rotate by prepending a key). Default: one key derived from PLATFORM_SECRET
   SMTP_URL              smtp://user:pass@host:587?from=no-reply@example.com delivers end-user mail;
                         unset keeps it in the local outbox (platform mail list)
   PLATFORM_ALLOW_PRIVATE_URLS  "true" lets outbound calls reach loopback/private addresses`
@@ -104,6 +111,11 @@ func ConfigFromEnv() (Config, error) {
 	}
 	c.PublicURL = envOr("PLATFORM_PUBLIC_URL", "http://"+c.Addr)
 	c.SMTPURL = os.Getenv("SMTP_URL")
+	keys, err := parseJWTKeys(os.Getenv("PLATFORM_JWT_KEYS"))
+	if err != nil {
+		return c, err
+	}
+	c.JWTKeys = keys
 	c.AllowPrivateURLs = os.Getenv("PLATFORM_ALLOW_PRIVATE_URLS") == "true"
 	for name, dst := range map[string]*uint32{"PLATFORM_ARGON2_MEMORY_KIB": &c.Argon2.MemoryKiB, "PLATFORM_ARGON2_TIME": &c.Argon2.Time} {
 		if v := os.Getenv(name); v != "" {
@@ -133,6 +145,22 @@ func ConfigFromEnv() (Config, error) {
 		c.Secret = DevSecret
 	}
 	return c, nil
+}
+
+// parseJWTKeys reads "kid:secret,kid:secret"; secrets need 32+ bytes.
+func parseJWTKeys(raw string) ([]identity.JWTKey, error) {
+	var keys []identity.JWTKey
+	for _, part := range strings.Split(raw, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		kid, secret, ok := strings.Cut(part, ":")
+		if !ok || kid == "" || len(secret) < 32 {
+			return nil, errors.New("PLATFORM_JWT_KEYS must be kid:secret pairs with secrets of at least 32 characters")
+		}
+		keys = append(keys, identity.JWTKey{ID: kid, Secret: []byte(secret)})
+	}
+	return keys, nil
 }
 
 func envOr(k, def string) string {
@@ -199,7 +227,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	a.Identity = identity.NewService(core, identity.Options{Argon2: cfg.Argon2, PublicURL: cfg.PublicURL,
+	a.Identity = identity.NewService(core, identity.Options{Argon2: cfg.Argon2, PublicURL: cfg.PublicURL, JWTKeys: cfg.JWTKeys,
 		Sender: sender, AllowPrivateURLs: cfg.AllowPrivateURLs})
 	gql := graph.NewHandler(graph.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Accounting: a.Books, Invoicing: a.Billing,
 		Identity: a.Identity, Authenticate: a.Authenticate})
