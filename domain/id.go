@@ -12,15 +12,17 @@ import (
 // ID prefixes. Every id is a prefix plus a lower-case ULID, so ids sort by
 // creation time and say what they name.
 const (
-	PrefixTenant  = "tn_"
-	PrefixKey     = "key_"
-	PrefixRequest = "req_"
-	PrefixEvent   = "evt_"
-	PrefixAudit   = "aud_"
-	PrefixUser    = "usr_"
-	PrefixSession = "sess_"
-	PrefixFactor  = "mfa_"
-	PrefixMessage = "msg_"
+	PrefixTenant   = "tn_"
+	PrefixKey      = "key_"
+	PrefixRequest  = "req_"
+	PrefixEvent    = "evt_"
+	PrefixAudit    = "aud_"
+	PrefixUser     = "usr_"
+	PrefixSession  = "sess_"
+	PrefixFactor   = "mfa_"
+	PrefixMessage  = "msg_"
+	PrefixIdentity = "ident_"
+	PrefixPasskey  = "pk_"
 )
 
 var (

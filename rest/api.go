@@ -160,8 +160,39 @@ func (a *API) serve(route Route) http.Handler {
 			a.fail(w, r, err)
 			return
 		}
+		if writeSpecial(w, r, out) {
+			return
+		}
 		writeData(w, r, route.status(), out)
 	})
+}
+
+// Redirector is an answer that may send the browser elsewhere (OAuth and
+// SAML sign-in): a non-empty RedirectLocation answers 302 instead of JSON.
+type Redirector interface{ RedirectLocation() string }
+
+// Document is an answer that is not JSON (SAML metadata XML).
+type Document interface{ Document() (contentType string, body []byte) }
+
+// writeSpecial writes redirects and documents; it reports whether it did.
+func writeSpecial(w http.ResponseWriter, r *http.Request, out any) bool {
+	switch v := out.(type) {
+	case Redirector:
+		loc := v.RedirectLocation()
+		if loc == "" {
+			return false
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, loc, http.StatusFound)
+		return true
+	case Document:
+		ct, body := v.Document()
+		w.Header().Set("Content-Type", ct)
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body)
+		return true
+	}
+	return false
 }
 
 // fail logs unexpected errors with their cause and writes the envelope.

@@ -56,6 +56,16 @@ type SAMLProvider struct {
 	Attributes  map[string]string `json:"attribute_mapping,omitempty"`
 }
 
+// PasskeyConfig is the tenant's WebAuthn relying party: its id (a
+// registrable domain such as "example.com"), display name and the origins
+// allowed to run ceremonies ("https://app.example.com").
+type PasskeyConfig struct {
+	Enabled bool     `json:"enabled"`
+	RPID    string   `json:"rp_id"`
+	RPName  string   `json:"rp_name"`
+	Origins []string `json:"origins"`
+}
+
 // AuthRateLimits are per-IP (per tenant) allowances a minute.
 type AuthRateLimits struct {
 	SignupPerMinute        int `json:"signup_per_minute"`
