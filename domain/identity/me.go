@@ -143,14 +143,9 @@ func (s *Service) checkMeUpdate(ctx context.Context, cfg *Config, cur *db.AuthUs
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if in.Password != nil {
-		hash, err := s.hasher.Hash(ctx, *in.Password)
-		if err != nil {
-			return nil, err
-		}
-		ch.passwordHash = &hash
-	}
-	return ch, nil
+	hash, err := s.hashOptional(ctx, in.Password)
+	ch.passwordHash = hash
+	return ch, err
 }
 
 // applyMeUpdate applies ch to u and names the members it changed.

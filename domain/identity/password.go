@@ -117,3 +117,15 @@ func (h *hasher) Verify(ctx context.Context, password, encoded string) (bool, er
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
 	return known && subtle.ConstantTimeCompare(got, want) == 1, nil
 }
+
+// hashOptional hashes a password a request may carry (nil when absent).
+func (s *Service) hashOptional(ctx context.Context, password *string) (*string, error) {
+	if password == nil {
+		return nil, nil
+	}
+	hash, err := s.hasher.Hash(ctx, *password)
+	if err != nil {
+		return nil, err
+	}
+	return &hash, nil
+}

@@ -298,14 +298,9 @@ func (s *Service) checkUserUpdate(ctx context.Context, tenantID string, in Updat
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if in.Password != nil {
-		hash, err := s.hasher.Hash(ctx, *in.Password)
-		if err != nil {
-			return nil, err
-		}
-		ch.passwordHash = &hash
-	}
-	return ch, nil
+	hash, err := s.hashOptional(ctx, in.Password)
+	ch.passwordHash = hash
+	return ch, err
 }
 
 // applyUserUpdate applies ch to u and returns the names of the members it
