@@ -16,7 +16,6 @@ const (
 	EventUserDeleted = "user.deleted"
 )
 
-
 // SignupInput is the body of POST /v1/auth/signup.
 type SignupInput struct {
 	Email          string          `json:"email"`
