@@ -22,6 +22,11 @@ func (r *authUserResolver) AppMetadata(ctx context.Context, obj *identity.User) 
 	return rawJSON(obj.AppMetadata), nil
 }
 
+// Passkeys is the resolver for the passkeys field.
+func (r *authUserResolver) Passkeys(ctx context.Context, obj *identity.User) ([]identity.Passkey, error) {
+	return r.auth.UserPasskeys(ctx, obj.ID)
+}
+
 // SignUp is the resolver for the signUp field.
 func (r *mutationResolver) SignUp(ctx context.Context, input identity.SignupInput) (identity.SignIn, error) {
 	return deref(r.auth.Signup(ctx, input))
@@ -61,6 +66,11 @@ func (r *mutationResolver) CompleteMfa(ctx context.Context, mfaTicket string, fa
 func (r *mutationResolver) UpdateUser(ctx context.Context, id string, input identity.UpdateUserInput) (identity.User, error) {
 	input.UserID = id
 	return r.auth.UpdateUser(ctx, input)
+}
+
+// DeletePasskey is the resolver for the deletePasskey field.
+func (r *mutationResolver) DeletePasskey(ctx context.Context, id string) (identity.PasskeyDeleted, error) {
+	return deref(r.auth.DeletePasskey(ctx, identity.PasskeyRef{CredentialID: id}))
 }
 
 // Me is the resolver for the me field.

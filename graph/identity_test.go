@@ -1,10 +1,12 @@
 package graph_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
 
+	"github.com/descope/virtualwebauthn"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
@@ -189,4 +191,59 @@ func TestIdentityMFA(t *testing.T) {
 	var done struct{ CompleteMfa gqlSession }
 	gql(t, env, "", complete, map[string]any{"t": *in.SignIn.MFATicket, "f": enr.EnrollMfa.FactorID, "c": code()}).decode(t, &done)
 	require.Equal(t, s.User.ID, done.CompleteMfa.User.ID)
+}
+
+// TestIdentityPasskeys registers a passkey through REST (a browser ceremony,
+// run by a software authenticator), then lists it on me and deletes it.
+func TestIdentityPasskeys(t *testing.T) {
+	env := apptest.New(t)
+	tn, pub := publishableKey(t, env)
+	res := env.Do(t, apptest.Request{Method: http.MethodPatch, Path: "/v1/auth-config", Key: tn.Key, Body: map[string]any{
+		"passkeys": map[string]any{"enabled": true, "rp_id": "example.com", "origins": []string{"https://example.com"}}}})
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	s := gqlSignUp(t, env, pub, "passkey@example.com")
+
+	res = env.Do(t, apptest.Request{Method: http.MethodPost, Path: "/v1/auth/passkeys/register/begin", Key: s.AccessToken})
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	var begun struct {
+		Options json.RawMessage `json:"options"`
+	}
+	res.Decode(t, &begun)
+	opts, err := virtualwebauthn.ParseAttestationOptions(string(begun.Options))
+	require.NoError(t, err)
+	rp := virtualwebauthn.RelyingParty{Name: "example.com", ID: "example.com", Origin: "https://example.com"}
+	att := virtualwebauthn.CreateAttestationResponse(rp, virtualwebauthn.NewAuthenticator(),
+		virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2), *opts)
+	res = env.Do(t, apptest.Request{Method: http.MethodPost, Path: "/v1/auth/passkeys/register/complete", Key: s.AccessToken,
+		Body: map[string]any{"credential": json.RawMessage(att), "friendly_name": "Phone"}})
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+
+	type passkeys struct {
+		Passkeys []struct {
+			ID           string
+			FriendlyName string
+			CredentialID string
+			LastUsedAt   *string
+		}
+	}
+	var me struct{ Me passkeys }
+	gql(t, env, s.AccessToken, `{ me { passkeys { id friendlyName credentialId lastUsedAt } } }`, nil).decode(t, &me)
+	require.Len(t, me.Me.Passkeys, 1)
+	require.Equal(t, "Phone", me.Me.Passkeys[0].FriendlyName)
+	require.Regexp(t, `^pk_`, me.Me.Passkeys[0].ID)
+
+	// Admins (auth scope) see a user's passkeys too.
+	var admin struct{ User passkeys }
+	gql(t, env, tn.Key, `query($id: ID!) { user(id: $id) { passkeys { id } } }`, map[string]any{"id": s.User.ID}).decode(t, &admin)
+	require.Len(t, admin.User.Passkeys, 1)
+
+	del := `mutation($id: ID!) { deletePasskey(id: $id) { deleted } }`
+	gql(t, env, s.AccessToken, del, map[string]any{"id": "pk_missing"}).requireCode(t, domain.CodeNotFound)
+	var out struct{ DeletePasskey struct{ Deleted bool } }
+	gql(t, env, s.AccessToken, del, map[string]any{"id": me.Me.Passkeys[0].ID}).decode(t, &out)
+	require.True(t, out.DeletePasskey.Deleted)
+	gql(t, env, s.AccessToken, `{ me { passkeys { id } } }`, nil).decode(t, &me)
+	require.Empty(t, me.Me.Passkeys)
+	// Deleting needs the user's own token.
+	gql(t, env, tn.Key, del, map[string]any{"id": "pk_missing"}).requireCode(t, domain.CodeUnauthorized)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/platformhq/platform/domain/apikeys"
 	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/invoicing"
+	"github.com/platformhq/platform/domain/objects"
 	"github.com/platformhq/platform/domain/tenancy"
 )
 
@@ -40,6 +41,8 @@ type Config struct {
 	Accounting *accounting.Service
 	// Invoicing runs invoices, payments, banking and recurring entries.
 	Invoicing *invoicing.Service
+	// Objects is the dynamic data model (object types, properties).
+	Objects *objects.Service
 	// GraphQL serves /graphql behind the same middleware (nil: 501).
 	GraphQL http.Handler
 	// AdminKey guards /v1/admin/*; empty disables the admin API.
@@ -172,7 +175,9 @@ func (a *API) serve(route Route) http.Handler {
 type Redirector interface{ RedirectLocation() string }
 
 // Document is an answer that is not JSON (SAML metadata XML).
-type Document interface{ Document() (contentType string, body []byte) }
+type Document interface {
+	Document() (contentType string, body []byte)
+}
 
 // writeSpecial writes redirects and documents; it reports whether it did.
 func writeSpecial(w http.ResponseWriter, r *http.Request, out any) bool {

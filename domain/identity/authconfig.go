@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/platformhq/platform/db"
 	"github.com/platformhq/platform/domain"
@@ -33,8 +34,10 @@ type UpdateConfigInput struct {
 	// Providers patches OAuth providers by name; null removes one.
 	Providers map[string]*ProviderInput `json:"providers"`
 	// SAMLProviders patches SAML providers by name; null removes one.
-	SAMLProviders    map[string]*SAMLProviderInput `json:"saml_providers"`
-	CaptchaVerifyURL *string                       `json:"captcha_verify_url"`
+	SAMLProviders map[string]*SAMLProviderInput `json:"saml_providers"`
+	// Passkeys patches the WebAuthn relying party.
+	Passkeys         *PasskeysInput `json:"passkeys"`
+	CaptchaVerifyURL *string        `json:"captcha_verify_url"`
 	// CaptchaSecret is write-only; "" clears it.
 	CaptchaSecret *string          `json:"captcha_secret"`
 	RateLimits    *RateLimitsInput `json:"rate_limits"`
@@ -59,6 +62,14 @@ type SAMLProviderInput struct {
 	MetadataURL *string            `json:"metadata_url"`
 	MetadataXML *string            `json:"metadata_xml"`
 	Attributes  *map[string]string `json:"attribute_mapping"`
+}
+
+// PasskeysInput patches the passkey (WebAuthn) relying party.
+type PasskeysInput struct {
+	Enabled *bool     `json:"enabled"`
+	RPID    *string   `json:"rp_id"`
+	RPName  *string   `json:"rp_name"`
+	Origins *[]string `json:"origins"`
 }
 
 // RateLimitsInput patches the per-IP allowances.
@@ -210,6 +221,9 @@ func applyConfig(c Config, in UpdateConfigInput) (*Config, []string, error) {
 	}
 	if mark("saml_providers", in.SAMLProviders != nil) {
 		applySAML(&v, &c, in.SAMLProviders)
+	}
+	if mark("passkeys", in.Passkeys != nil) {
+		applyPasskeys(&v, &c.Passkeys, in.Passkeys)
 	}
 	if err := v.Err(); err != nil {
 		return nil, nil, err
@@ -419,6 +433,73 @@ func applySAML(v *domain.Validation, c *Config, in map[string]*SAMLProviderInput
 		c.SAMLProviders[name] = cur
 	}
 	v.Check(len(c.SAMLProviders) > maxProviders, "saml_providers", "must have at most 20 entries")
+}
+
+// maxPasskeyOrigins bounds the origins allowed to run passkey ceremonies.
+const maxPasskeyOrigins = 20
+
+// rpIDPattern is a lower-case host name (the relying party id is a domain,
+// without scheme, port or path).
+var rpIDPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
+
+// applyPasskeys merges the passkeys patch into p. Enabled passkeys need an
+// rp_id and at least one origin, each on rp_id or one of its subdomains
+// (WebAuthn refuses any other pairing at ceremony time, so it is refused
+// here, where the mistake is made).
+func applyPasskeys(v *domain.Validation, p *PasskeyConfig, in *PasskeysInput) {
+	if in.Enabled != nil {
+		p.Enabled = *in.Enabled
+	}
+	if in.RPID != nil {
+		p.RPID = strings.ToLower(strings.TrimSpace(*in.RPID))
+	}
+	if in.RPName != nil {
+		p.RPName = strings.TrimSpace(*in.RPName)
+	}
+	if in.Origins != nil {
+		p.Origins = checkPasskeyOrigins(v, *in.Origins)
+	}
+	if p.Origins == nil {
+		p.Origins = []string{}
+	}
+	switch {
+	case p.RPID == "":
+		v.Check(p.Enabled, "passkeys.rp_id", "is required when passkeys are enabled")
+	case len(p.RPID) > 253 || !rpIDPattern.MatchString(p.RPID):
+		v.Add("passkeys.rp_id", "must be a host name such as example.com (no scheme, port or path)")
+	default:
+		for _, o := range p.Origins {
+			u, _ := url.Parse(o)
+			if h := u.Hostname(); h != p.RPID && !strings.HasSuffix(h, "."+p.RPID) {
+				v.Add("passkeys.origins", "origin "+o+" is not on rp_id "+p.RPID+" or one of its subdomains")
+			}
+		}
+	}
+	v.Check(utf8.RuneCountInString(p.RPName) > 100, "passkeys.rp_name", "must be at most 100 characters")
+	v.Check(p.Enabled && len(p.Origins) == 0, "passkeys.origins", "needs at least one origin when passkeys are enabled")
+}
+
+// checkPasskeyOrigins validates origins: https://host[:port], or
+// http://localhost[:port] for development; no path, query or fragment.
+func checkPasskeyOrigins(v *domain.Validation, origins []string) []string {
+	v.Check(len(origins) > maxPasskeyOrigins, "passkeys.origins", "must have at most 20 entries")
+	out := make([]string, 0, len(origins))
+	for _, o := range origins {
+		o = strings.TrimSuffix(strings.TrimSpace(o), "/")
+		u, err := url.Parse(o)
+		ok := err == nil && u.Host != "" && u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.User == nil &&
+			!strings.HasSuffix(o, "?") && !strings.HasSuffix(o, "#") &&
+			(u.Scheme == "https" || (u.Scheme == "http" && u.Hostname() == "localhost"))
+		if !ok {
+			v.Add("passkeys.origins", "entry "+strings.ToValidUTF8(truncate(o, 100), "")+
+				" must be an origin: https://host[:port], or http://localhost[:port] for development")
+			continue
+		}
+		if o = u.Scheme + "://" + strings.ToLower(u.Host); !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // changedMembers names the members an update changed, for the audit log:

@@ -29,6 +29,7 @@ type Config struct {
 	RedirectURLs             []string                 `json:"redirect_urls"`
 	Providers                map[string]OAuthProvider `json:"providers"`
 	SAMLProviders            map[string]SAMLProvider  `json:"saml_providers"`
+	Passkeys                 PasskeyConfig            `json:"passkeys"`
 	CaptchaVerifyURL         string                   `json:"captcha_verify_url"`
 	CaptchaSecretSet         bool                     `json:"captcha_secret_set"`
 	RateLimits               AuthRateLimits           `json:"rate_limits"`
@@ -99,6 +100,7 @@ func DefaultConfig() Config {
 		RedirectURLs:      []string{},
 		Providers:         map[string]OAuthProvider{},
 		SAMLProviders:     map[string]SAMLProvider{},
+		Passkeys:          PasskeyConfig{Origins: []string{}},
 		CaptchaVerifyURL:  "https://challenges.cloudflare.com/turnstile/v0/siteverify",
 		RateLimits: AuthRateLimits{SignupPerMinute: 30, LoginPerMinute: 60, OTPPerMinute: 10,
 			MagicLinkPerMinute: 10, PasswordResetPerMinute: 10, VerifyPerMinute: 60},

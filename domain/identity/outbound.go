@@ -30,6 +30,7 @@ func checkOutboundURL(raw string, allowPrivate bool) error {
 		if err != nil {
 			return err
 		}
+		ip = ip.Unmap() // ::ffff:127.0.0.1 is loopback too
 		if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() {
 			return errors.New("outbound URL resolves to a private address")
 		}

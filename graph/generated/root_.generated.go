@@ -158,6 +158,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		IsAnonymous   func(childComplexity int) int
 		LastSignInAt  func(childComplexity int) int
+		Passkeys      func(childComplexity int) int
 		Phone         func(childComplexity int) int
 		PhoneVerified func(childComplexity int) int
 		Role          func(childComplexity int) int
@@ -471,6 +472,7 @@ type ComplexityRoot struct {
 		DeleteExchangeRate     func(childComplexity int, id string) int
 		DeleteInvoice          func(childComplexity int, id string, force *bool, confirmToken *string) int
 		DeleteJournalEntry     func(childComplexity int, id string) int
+		DeletePasskey          func(childComplexity int, id string) int
 		DeletePeriod           func(childComplexity int, id string, force *bool, confirmToken *string) int
 		DeleteRecurringEntry   func(childComplexity int, id string) int
 		DeleteTaxCode          func(childComplexity int, id string, force *bool, confirmToken *string) int
@@ -503,6 +505,19 @@ type ComplexityRoot struct {
 		VerifyMfa              func(childComplexity int, factorID string, code string) int
 		VoidInvoice            func(childComplexity int, id string) int
 		VoidPayment            func(childComplexity int, id string, date *string) int
+	}
+
+	Passkey struct {
+		CreatedAt    func(childComplexity int) int
+		CredentialID func(childComplexity int) int
+		FriendlyName func(childComplexity int) int
+		ID           func(childComplexity int) int
+		LastUsedAt   func(childComplexity int) int
+		UserID       func(childComplexity int) int
+	}
+
+	PasskeyDeleted struct {
+		Deleted func(childComplexity int) int
 	}
 
 	Payment struct {
@@ -1193,6 +1208,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthUser.LastSignInAt(childComplexity), true
+	case "AuthUser.passkeys":
+		if e.ComplexityRoot.AuthUser.Passkeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuthUser.Passkeys(childComplexity), true
 	case "AuthUser.phone":
 		if e.ComplexityRoot.AuthUser.Phone == nil {
 			break
@@ -2649,6 +2670,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteJournalEntry(childComplexity, args["id"].(string)), true
+	case "Mutation.deletePasskey":
+		if e.ComplexityRoot.Mutation.DeletePasskey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deletePasskey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeletePasskey(childComplexity, args["id"].(string)), true
 	case "Mutation.deletePeriod":
 		if e.ComplexityRoot.Mutation.DeletePeriod == nil {
 			break
@@ -2996,6 +3028,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VoidPayment(childComplexity, args["id"].(string), args["date"].(*string)), true
+
+	case "Passkey.createdAt":
+		if e.ComplexityRoot.Passkey.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Passkey.CreatedAt(childComplexity), true
+	case "Passkey.credentialId":
+		if e.ComplexityRoot.Passkey.CredentialID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Passkey.CredentialID(childComplexity), true
+	case "Passkey.friendlyName":
+		if e.ComplexityRoot.Passkey.FriendlyName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Passkey.FriendlyName(childComplexity), true
+	case "Passkey.id":
+		if e.ComplexityRoot.Passkey.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Passkey.ID(childComplexity), true
+	case "Passkey.lastUsedAt":
+		if e.ComplexityRoot.Passkey.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Passkey.LastUsedAt(childComplexity), true
+	case "Passkey.userId":
+		if e.ComplexityRoot.Passkey.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Passkey.UserID(childComplexity), true
+
+	case "PasskeyDeleted.deleted":
+		if e.ComplexityRoot.PasskeyDeleted.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasskeyDeleted.Deleted(childComplexity), true
 
 	case "Payment.allocatedAmount":
 		if e.ComplexityRoot.Payment.AllocatedAmount == nil {
@@ -5124,6 +5200,12 @@ extend type Mutation {
   revokes the user's sessions. REST: PATCH /v1/users/:user_id.
   """
   updateUser(id: ID!, input: UpdateUserInput!): AuthUser! @scope(name: "auth")
+  """
+  Deletes one of the signed-in user's passkeys, named by its id (pk_...) or
+  its base64url credential id; anyone else's is NOT_FOUND.
+  REST: DELETE /v1/auth/passkeys/:credential_id.
+  """
+  deletePasskey(id: ID!): PasskeyDeleted!
 }
 
 """
@@ -5146,6 +5228,32 @@ type AuthUser {
   createdAt: Time!
   updatedAt: Time!
   lastSignInAt: Time
+  """
+  The user's passkeys, oldest first. On me they are the caller's own (REST:
+  GET /v1/auth/passkeys); on user(id) and users they need the auth scope,
+  like those queries.
+  """
+  passkeys: [Passkey!]!
+}
+
+"""
+A registered passkey (WebAuthn credential). Registration and sign-in are
+browser ceremonies: REST /v1/auth/passkeys/register/* and authenticate/*.
+"""
+type Passkey {
+  id: ID!
+  userId: ID!
+  """
+  The WebAuthn credential id, base64url without padding.
+  """
+  credentialId: String!
+  friendlyName: String!
+  createdAt: Time!
+  lastUsedAt: Time
+}
+
+type PasskeyDeleted {
+  deleted: Boolean!
 }
 
 type AuthUserList {
@@ -6295,6 +6403,8 @@ func (ec *executionContext) childFields_AuthUser(ctx context.Context, field grap
 		return ec.fieldContext_AuthUser_updatedAt(ctx, field)
 	case "lastSignInAt":
 		return ec.fieldContext_AuthUser_lastSignInAt(ctx, field)
+	case "passkeys":
+		return ec.fieldContext_AuthUser_passkeys(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthUser", field.Name)
 }
@@ -6867,6 +6977,32 @@ func (ec *executionContext) childFields_MfaVerification(ctx context.Context, fie
 		return ec.fieldContext_MfaVerification_recoveryCodes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MfaVerification", field.Name)
+}
+
+func (ec *executionContext) childFields_Passkey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Passkey_id(ctx, field)
+	case "userId":
+		return ec.fieldContext_Passkey_userId(ctx, field)
+	case "credentialId":
+		return ec.fieldContext_Passkey_credentialId(ctx, field)
+	case "friendlyName":
+		return ec.fieldContext_Passkey_friendlyName(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Passkey_createdAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_Passkey_lastUsedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Passkey", field.Name)
+}
+
+func (ec *executionContext) childFields_PasskeyDeleted(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deleted":
+		return ec.fieldContext_PasskeyDeleted_deleted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PasskeyDeleted", field.Name)
 }
 
 func (ec *executionContext) childFields_Payment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

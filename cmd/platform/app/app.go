@@ -28,6 +28,7 @@ import (
 	"github.com/platformhq/platform/domain/apikeys"
 	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/invoicing"
+	"github.com/platformhq/platform/domain/objects"
 	"github.com/platformhq/platform/domain/tenancy"
 	"github.com/platformhq/platform/graph"
 	"github.com/platformhq/platform/rest"
@@ -178,6 +179,8 @@ type App struct {
 	Tenants *tenancy.Service
 	Books   *accounting.Service
 	Billing *invoicing.Service
+	// Objects is the dynamic data model.
+	Objects *objects.Service
 	// Identity signs the tenants' end users in.
 	Identity *identity.Service
 	REST     *rest.API
@@ -220,6 +223,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Tenants = tenancy.NewService(core, a.Keys)
 	a.Books = accounting.NewService(core)
 	a.Billing = invoicing.NewService(core, a.Books)
+	a.Objects = objects.NewService(core)
 	// Recurring entries run on the periodic job registered in newRiver.
 	river.AddWorker(a.workers, &invoicing.RecurringSchedulerWorker{Service: a.Billing})
 	sender, err := identity.NewSender(core, cfg.SMTPURL)
@@ -232,7 +236,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	gql := graph.NewHandler(graph.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Accounting: a.Books, Invoicing: a.Billing,
 		Identity: a.Identity, Authenticate: a.Authenticate})
 	a.REST = rest.New(rest.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Identity: a.Identity, Authenticate: a.Authenticate, GraphQL: gql,
-		Accounting: a.Books, Invoicing: a.Billing, AdminKey: cfg.AdminKey, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy,
+		Accounting: a.Books, Invoicing: a.Billing, Objects: a.Objects, AdminKey: cfg.AdminKey, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy,
 		PublicRateLimit: cfg.PublicRateLimit})
 	a.Handler = a.REST.Handler()
 	return a, nil
