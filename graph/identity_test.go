@@ -213,7 +213,7 @@ func TestIdentityPasskeys(t *testing.T) {
 	require.NoError(t, err)
 	rp := virtualwebauthn.RelyingParty{Name: "example.com", ID: "example.com", Origin: "https://example.com"}
 	att := virtualwebauthn.CreateAttestationResponse(rp, virtualwebauthn.NewAuthenticator(),
-		virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2), *opts)
+		apptest.PasskeyCredential(), *opts)
 	res = env.Do(t, apptest.Request{Method: http.MethodPost, Path: "/v1/auth/passkeys/register/complete", Key: s.AccessToken,
 		Body: map[string]any{"credential": json.RawMessage(att), "friendly_name": "Phone"}})
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))

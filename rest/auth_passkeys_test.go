@@ -77,7 +77,7 @@ func passkeyRegister(t *testing.T, env *apptest.Env, token string, rp virtualweb
 func passkeyEnroll(t *testing.T, env *apptest.Env, pub, email string) (sessionView, *passkeyDevice, passkeyView) {
 	t.Helper()
 	s := signUp(t, env, pub, email, "correct horse 1")
-	dev := &passkeyDevice{auth: virtualwebauthn.NewAuthenticator(), cred: virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)}
+	dev := &passkeyDevice{auth: virtualwebauthn.NewAuthenticator(), cred: apptest.PasskeyCredential()}
 	res := passkeyRegister(t, env, s.AccessToken, passkeyRP, dev, "Laptop")
 	require.Equal(t, http.StatusOK, res.Status, "register: %s", res.Body)
 	var pk passkeyView
@@ -234,7 +234,7 @@ func TestAuthPasskeysRefusals(t *testing.T) {
 	evil := virtualwebauthn.RelyingParty{Name: "Evil", ID: "example.com", Origin: "https://evil.example.net"}
 
 	t.Run("wrong origin on registration", func(t *testing.T) {
-		other := &passkeyDevice{auth: virtualwebauthn.NewAuthenticator(), cred: virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)}
+		other := &passkeyDevice{auth: virtualwebauthn.NewAuthenticator(), cred: apptest.PasskeyCredential()}
 		res := passkeyRegister(t, env, s.AccessToken, evil, other, "")
 		require.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Body)
 		require.Equal(t, "VALIDATION_FAILED", res.Error.Code)
@@ -288,7 +288,7 @@ func TestAuthPasskeysRefusals(t *testing.T) {
 	})
 
 	t.Run("unknown credential", func(t *testing.T) {
-		stranger := &passkeyDevice{auth: virtualwebauthn.NewAuthenticator(), cred: virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)}
+		stranger := &passkeyDevice{auth: virtualwebauthn.NewAuthenticator(), cred: apptest.PasskeyCredential()}
 		stranger.auth.Options.UserHandle = []byte(s.User.ID)
 		res := passkeyLogin(t, env, pub, "", stranger)
 		require.Equal(t, http.StatusUnauthorized, res.Status, "%s", res.Body)
