@@ -45,6 +45,8 @@ type Config struct {
 	Objects *objects.Service
 	// GraphQL serves /graphql behind the same middleware (nil: 501).
 	GraphQL http.Handler
+	// MetricsToken, when set, guards /metrics (bearer token).
+	MetricsToken string
 	// AdminKey guards /v1/admin/*; empty disables the admin API.
 	AdminKey string
 	// Version and Region are reported by /health.
@@ -109,7 +111,7 @@ func (a *API) Handler() http.Handler {
 			r.Method(http.MethodPut, route.ChiPath(), h) // PUT is an alias of PATCH
 		}
 	}
-	r.Handle("/metrics", a.metrics.handler())
+	r.Handle("/metrics", a.metrics.handler(a.cfg.MetricsToken))
 	return r
 }
 

@@ -483,3 +483,15 @@ func TestEnvelopeBadInputNeverFails(t *testing.T) {
 		}
 	}
 }
+
+func TestEnvelopeMetricsToken(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Options{MetricsToken: "scrape-secret"})
+	res := env.Do(t, apptest.Request{Path: "/metrics"})
+	require.Equal(t, http.StatusUnauthorized, res.Status)
+	require.Equal(t, "UNAUTHORIZED", res.Error.Code)
+	require.Equal(t, http.StatusUnauthorized, env.Do(t, apptest.Request{Path: "/metrics", Key: "wrong"}).Status)
+	res = env.Do(t, apptest.Request{Path: "/metrics", Key: "scrape-secret"})
+	require.Equal(t, http.StatusOK, res.Status)
+	require.Contains(t, string(res.Body), "platform_http_requests_total")
+}

@@ -1,11 +1,13 @@
 package rest
 
 import (
+	"crypto/subtle"
 	"database/sql"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/platformhq/platform/domain"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -41,6 +43,18 @@ func (m *metrics) observe(method, route string, status int, d time.Duration) {
 	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
 }
 
-func (m *metrics) handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+// handler serves the Prometheus exposition; with a token set, scrapers must
+// send it as "Authorization: Bearer <token>" (anything else is 401).
+func (m *metrics) handler(token string) http.Handler {
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	if token == "" {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(credential(r)), []byte(token)) != 1 {
+			writeError(w, r, domain.Errorf(domain.CodeUnauthorized, "Send the metrics token as Authorization: Bearer <token>."))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }

@@ -47,11 +47,14 @@ type Config struct {
 	RedisURL    string // REDIS_URL
 	Addr        string // PLATFORM_ADDR, default 127.0.0.1:8080
 	AdminKey    string // PLATFORM_ADMIN_KEY; empty disables /v1/admin
-	Secret      string // PLATFORM_SECRET; signs cursors, hashes key secrets
-	Region      string // PLATFORM_REGION, default "local"
-	Production  bool   // PLATFORM_ENV=production refuses the dev secret
-	DBMaxConns  int    // DATABASE_MAX_CONNS, default 20
-	TrustProxy  bool   // PLATFORM_TRUST_PROXY=true reads X-Forwarded-For
+	// MetricsToken guards /metrics (PLATFORM_METRICS_TOKEN); empty leaves
+	// it open for an internal network.
+	MetricsToken string
+	Secret       string // PLATFORM_SECRET; signs cursors, hashes key secrets
+	Region       string // PLATFORM_REGION, default "local"
+	Production   bool   // PLATFORM_ENV=production refuses the dev secret
+	DBMaxConns   int    // DATABASE_MAX_CONNS, default 20
+	TrustProxy   bool   // PLATFORM_TRUST_PROXY=true reads X-Forwarded-For
 
 	// PublicURL is where links in end-user mail point (PLATFORM_PUBLIC_URL,
 	// default http://<addr>).
@@ -84,6 +87,7 @@ const EnvHelp = `Environment:
   REDIS_URL             Redis URL (default redis://127.0.0.1:56379/0)
   PLATFORM_ADDR         listen address for serve (default 127.0.0.1:8080)
   PLATFORM_ADMIN_KEY    bearer secret of the platform-admin API /v1/admin/*; unset disables it
+  PLATFORM_METRICS_TOKEN  bearer token required on /metrics; unset leaves it open (internal network)
   PLATFORM_SECRET       server secret: hashes API keys, signs cursors and tokens; required in production
   PLATFORM_ENV          "production" refuses to start without PLATFORM_SECRET
   PLATFORM_REGION       reported by /health (default local)
@@ -101,14 +105,15 @@ const EnvHelp = `Environment:
 // ConfigFromEnv reads Config from the environment.
 func ConfigFromEnv() (Config, error) {
 	c := Config{
-		DatabaseURL: envOr("DATABASE_URL", "postgres://platform@127.0.0.1:55432/platform?sslmode=disable"),
-		RedisURL:    envOr("REDIS_URL", "redis://127.0.0.1:56379/0"),
-		Addr:        envOr("PLATFORM_ADDR", "127.0.0.1:8080"),
-		AdminKey:    os.Getenv("PLATFORM_ADMIN_KEY"),
-		Secret:      os.Getenv("PLATFORM_SECRET"),
-		Region:      envOr("PLATFORM_REGION", "local"),
-		Production:  os.Getenv("PLATFORM_ENV") == "production",
-		TrustProxy:  os.Getenv("PLATFORM_TRUST_PROXY") == "true",
+		DatabaseURL:  envOr("DATABASE_URL", "postgres://platform@127.0.0.1:55432/platform?sslmode=disable"),
+		RedisURL:     envOr("REDIS_URL", "redis://127.0.0.1:56379/0"),
+		Addr:         envOr("PLATFORM_ADDR", "127.0.0.1:8080"),
+		AdminKey:     os.Getenv("PLATFORM_ADMIN_KEY"),
+		MetricsToken: os.Getenv("PLATFORM_METRICS_TOKEN"),
+		Secret:       os.Getenv("PLATFORM_SECRET"),
+		Region:       envOr("PLATFORM_REGION", "local"),
+		Production:   os.Getenv("PLATFORM_ENV") == "production",
+		TrustProxy:   os.Getenv("PLATFORM_TRUST_PROXY") == "true",
 	}
 	c.PublicURL = envOr("PLATFORM_PUBLIC_URL", "http://"+c.Addr)
 	c.SMTPURL = os.Getenv("SMTP_URL")
@@ -234,9 +239,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Identity = identity.NewService(core, identity.Options{Argon2: cfg.Argon2, PublicURL: cfg.PublicURL, JWTKeys: cfg.JWTKeys,
 		Sender: sender, AllowPrivateURLs: cfg.AllowPrivateURLs})
 	gql := graph.NewHandler(graph.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Accounting: a.Books, Invoicing: a.Billing,
-		Identity: a.Identity, Authenticate: a.Authenticate})
+		Identity: a.Identity, Objects: a.Objects, Authenticate: a.Authenticate})
 	a.REST = rest.New(rest.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Identity: a.Identity, Authenticate: a.Authenticate, GraphQL: gql,
-		Accounting: a.Books, Invoicing: a.Billing, Objects: a.Objects, AdminKey: cfg.AdminKey, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy,
+		Accounting: a.Books, Invoicing: a.Billing, Objects: a.Objects, AdminKey: cfg.AdminKey, MetricsToken: cfg.MetricsToken, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy,
 		PublicRateLimit: cfg.PublicRateLimit})
 	a.Handler = a.REST.Handler()
 	return a, nil

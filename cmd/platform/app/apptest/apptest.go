@@ -43,6 +43,8 @@ type Options struct {
 	NoBackground bool
 	// PublicRateLimit overrides the per-IP limit of public routes.
 	PublicRateLimit domain.RateLimit
+	// MetricsToken guards /metrics.
+	MetricsToken string
 }
 
 // New starts a platform on this package's test database. It stops with the test.
@@ -69,6 +71,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	if o.PublicRateLimit.PerMinute > 0 {
 		cfg.PublicRateLimit = o.PublicRateLimit
 	}
+	cfg.MetricsToken = o.MetricsToken
 	if o.RedisURL != "" {
 		cfg.RedisURL = o.RedisURL
 	}
