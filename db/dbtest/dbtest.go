@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -93,7 +94,9 @@ func create(ctx context.Context) (*bun.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	name := fmt.Sprintf("test_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+	// The creation time leads the name so that later runs can drop the
+	// clones of runs long finished (see dropStaleClones).
+	name := fmt.Sprintf("test_%d_%d_%d", time.Now().Unix(), os.Getpid(), time.Now().UnixNano()%1e9)
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
 		return nil, fmt.Errorf("clone template: %w", err)
 	}
@@ -130,6 +133,8 @@ func ensureTemplate(ctx context.Context, admin *bun.DB) (string, error) {
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(727274002)") //nolint:errcheck
 
+	dropStaleClones(ctx, conn)
+
 	var ready bool
 	err = conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ? AND datistemplate)", name).Scan(&ready)
 	if err != nil || ready {
@@ -155,6 +160,39 @@ func ensureTemplate(ctx context.Context, admin *bun.DB) (string, error) {
 	// Marked as template only once complete, so a crash mid-build is retried.
 	_, err = conn.ExecContext(ctx, "UPDATE pg_database SET datistemplate = true WHERE datname = ?", name)
 	return name, err
+}
+
+// staleAfter is when a test database is surely no longer in use: no test
+// run lasts this long.
+const staleAfter = 6 * time.Hour
+
+// dropStaleClones drops test databases created more than staleAfter ago, so
+// a long-lived machine's disk stays flat. Failures are ignored: a clone in
+// use or already gone is simply skipped.
+func dropStaleClones(ctx context.Context, conn bun.Conn) {
+	rows, err := conn.QueryContext(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'test\\_%' AND NOT datistemplate")
+	if err != nil {
+		return
+	}
+	var stale []string
+	cutoff := time.Now().Add(-staleAfter).Unix()
+	for rows.Next() {
+		var name string
+		if rows.Scan(&name) != nil {
+			continue
+		}
+		parts := strings.Split(name, "_")
+		if len(parts) != 4 {
+			continue // an older naming scheme: leave it
+		}
+		if created, err := strconv.ParseInt(parts[1], 10, 64); err == nil && created < cutoff {
+			stale = append(stale, name)
+		}
+	}
+	rows.Close()
+	for _, name := range stale {
+		_, _ = conn.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	}
 }
 
 func withDatabase(base, name string) (string, error) {
