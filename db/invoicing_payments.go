@@ -107,3 +107,13 @@ func AcctPaymentInvoices(ctx context.Context, idb bun.IDB, tenantID string, ids 
 	err := idb.NewSelect().Model(&rows).Where("tenant_id = ? AND id IN (?)", tenantID, bun.In(ids)).Scan(ctx)
 	return rows, err
 }
+
+// AcctPaymentsByIDs loads the payments with the given ids (batch readers).
+func AcctPaymentsByIDs(ctx context.Context, idb bun.IDB, tenantID string, ids []string) ([]AcctPayment, error) {
+	rows := []AcctPayment{}
+	if len(ids) == 0 {
+		return rows, nil
+	}
+	err := idb.NewSelect().Model(&rows).Where("tenant_id = ? AND id IN (?)", tenantID, bun.In(ids)).Scan(ctx)
+	return rows, err
+}

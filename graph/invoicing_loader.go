@@ -6,16 +6,16 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
 
+	"github.com/platformhq/platform/domain"
 	"github.com/platformhq/platform/domain/invoicing"
 )
 
 // invoicingLoaders load the documents an allocation names within one
 // operation: Invoice.payments and InvoiceAllocation.payment (payments by
 // id), PaymentAllocation.invoice (invoices by id). A batch collects the ids
-// every field of the operation asks for, and each distinct id is read once
-// (GetPayment, GetInvoice: the same calls as REST's GET, which authorize
-// the caller and are scoped to its tenant), however many invoices or
-// allocations name it. The loaders live as long as the operation, so
+// every field of the operation asks for and reads them in one domain batch
+// call (InvoicesByID, PaymentsByID: a few queries whatever the batch size,
+// authorizing the caller and scoped to its tenant like REST's GET). The loaders live as long as the operation, so
 // nothing is cached across requests or tenants; in a mutation, whose fields
 // change documents one after the other, nothing is cached at all.
 type invoicingLoaders struct {
@@ -36,31 +36,31 @@ func withInvoicingLoaders(billing *invoicing.Service) graphql.OperationMiddlewar
 			opts = append(opts, dataloadgen.WithoutCache())
 		}
 		l := &invoicingLoaders{
-			invoices: dataloadgen.NewLoader(fetchEach(func(ctx context.Context, id string) (invoicing.Invoice, error) {
-				return billing.GetInvoice(ctx, invoicing.InvoiceRef{InvoiceID: id})
-			}), opts...),
-			payments: dataloadgen.NewLoader(fetchEach(func(ctx context.Context, id string) (invoicing.Payment, error) {
-				return billing.GetPayment(ctx, invoicing.PaymentRef{PaymentID: id})
-			}), opts...),
+			invoices: dataloadgen.NewLoader(fetchMany(billing.InvoicesByID, "Invoice"), opts...),
+			payments: dataloadgen.NewLoader(fetchMany(billing.PaymentsByID, "Payment"), opts...),
 		}
 		return next(context.WithValue(ctx, invoicingLoadersKey{}, l))
 	}
 }
 
-// fetchEach answers a batch of ids in their order, reading each distinct
-// id once with get.
-func fetchEach[T any](get func(context.Context, string) (T, error)) func(context.Context, []string) ([]T, []error) {
+// fetchMany answers a batch of ids in their order with one call of
+// getMany (a domain batch read that authorizes the caller and is scoped to
+// its tenant); an id it did not find is NOT_FOUND, as REST's GET says.
+func fetchMany[T any](getMany func(context.Context, []string) (map[string]T, error), resource string) func(context.Context, []string) ([]T, []error) {
 	return func(ctx context.Context, ids []string) ([]T, []error) {
 		out := make([]T, len(ids))
 		errs := make([]error, len(ids))
-		seen := make(map[string]int, len(ids))
+		found, err := getMany(ctx, ids)
 		for i, id := range ids {
-			if j, ok := seen[id]; ok {
-				out[i], errs[i] = out[j], errs[j]
-				continue
+			v, ok := found[id]
+			switch {
+			case err != nil:
+				errs[i] = err
+			case !ok:
+				errs[i] = domain.NotFound(resource)
+			default:
+				out[i] = v
 			}
-			seen[id] = i
-			out[i], errs[i] = get(ctx, id)
 		}
 		return out, errs
 	}

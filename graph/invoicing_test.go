@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -614,4 +615,47 @@ func TestInvoicingGraphQLErrors(t *testing.T) {
 	res = env.Do(t, apptest.Request{Method: http.MethodPost, Path: "/v1/accounting/bank-accounts", Key: readKey,
 		Body: map[string]any{"name": "X", "gl_account_id": "1000"}})
 	require.Equal(t, "INSUFFICIENT_SCOPE", res.Error.Code)
+}
+
+// Listing payments with their allocations' invoices (and those invoices'
+// payments) costs the same number of SQL statements for one payment as for
+// ten: the loaders read each kind in one batch.
+func TestInvoicingLoadersBatched(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Options{NoBackground: true})
+	log := &queryLog{}
+	env.App.Core.DB.AddQueryHook(log)
+	tn := env.NewTenant(t)
+	f := newInvFixture(t, env, tn.Key)
+	for i := range 10 {
+		inv := f.approve(f.invoice(fmt.Sprintf("Customer %d", i), "1", "10.00").ID)
+		f.receipt("2024-03-20", "5.00", map[string]any{"invoiceId": inv.ID, "amount": "5.00"})
+	}
+	const q = `query($limit: Int) { payments(limit: $limit) { payments { id allocations { invoice { id amountDue payments { id } } } } } }`
+	run := func(limit int) int {
+		log.take()
+		var got struct {
+			Payments struct {
+				Payments []struct {
+					Allocations []struct {
+						Invoice struct {
+							ID       string
+							Payments []struct{ ID string }
+						}
+					}
+				}
+			}
+		}
+		f.run(q, map[string]any{"limit": limit}, &got)
+		require.Len(t, got.Payments.Payments, limit)
+		for _, p := range got.Payments.Payments {
+			require.Len(t, p.Allocations, 1)
+			require.Len(t, p.Allocations[0].Invoice.Payments, 1)
+		}
+		return len(log.take())
+	}
+	run(10) // warm
+	one, ten := run(1), run(10)
+	t.Logf("SQL per operation: %d for 1 payment, %d for 10", one, ten)
+	require.Equal(t, one, ten)
 }
