@@ -28,6 +28,7 @@ import (
 	"github.com/platformhq/platform/domain/apikeys"
 	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/invoicing"
+	"github.com/platformhq/platform/domain/objects"
 	"github.com/platformhq/platform/domain/tenancy"
 	"github.com/platformhq/platform/graph/generated"
 	"github.com/platformhq/platform/graph/playground"
@@ -45,6 +46,8 @@ type Config struct {
 	Invoicing *invoicing.Service
 	// Identity is end-user sign-in (me, sign-up/in, MFA, users admin).
 	Identity *identity.Service
+	// Objects is the dynamic data model (object types, properties, views).
+	Objects *objects.Service
 	// Authenticate resolves a credential sent in the websocket
 	// connection_init payload (browsers cannot set headers on websockets).
 	Authenticate func(ctx context.Context, token, ip string) (*domain.Principal, error)
@@ -76,7 +79,7 @@ const (
 func NewHandler(cfg Config) http.Handler {
 	log := cfg.Core.Log
 	schema := generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{core: cfg.Core, keys: cfg.Keys, tenants: cfg.Tenants, books: cfg.Accounting, billing: cfg.Invoicing, auth: cfg.Identity},
+		Resolvers: &Resolver{core: cfg.Core, keys: cfg.Keys, tenants: cfg.Tenants, books: cfg.Accounting, billing: cfg.Invoicing, auth: cfg.Identity, objects: cfg.Objects},
 	})
 	srv := handler.New(schema)
 	ws := &wsAuth{authenticate: cfg.Authenticate, log: log}
@@ -99,6 +102,7 @@ func NewHandler(cfg Config) http.Handler {
 	srv.Use(DepthLimit{Max: MaxDepth})
 	srv.AroundOperations(withAccountLoader(cfg.Accounting))   // per-operation batching of Line.account
 	srv.AroundOperations(withInvoicingLoaders(cfg.Invoicing)) // per-operation invoices and payments of allocations
+	srv.AroundOperations(withObjectsLoaders(cfg.Objects))     // per-operation properties and views of types
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic)
 	return &endpoint{gql: srv, playground: playground.New()}

@@ -6,6 +6,7 @@ import (
 	"github.com/platformhq/platform/domain/apikeys"
 	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/invoicing"
+	"github.com/platformhq/platform/domain/objects"
 	"github.com/platformhq/platform/domain/tenancy"
 )
 
@@ -18,4 +19,5 @@ type Resolver struct {
 	books   *accounting.Service
 	billing *invoicing.Service
 	auth    *identity.Service
+	objects *objects.Service
 }

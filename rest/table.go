@@ -33,7 +33,8 @@ func (a *API) table() []Route {
 		integrationsRoutes(),
 		a.mfaRoutes(),
 		notificationsRoutes(),
-		objectsRoutes(),
+		a.objectsRoutes(),
+		a.versionsRoutes(),
 		a.objecttypesRoutes(),
 		a.passkeysRoutes(),
 		policiesRoutes(),
@@ -48,7 +49,7 @@ func (a *API) table() []Route {
 		shorturlsRoutes(),
 		sqlRoutes(),
 		a.usersRoutes(),
-		viewsRoutes(),
+		a.viewsRoutes(),
 		webhooksRoutes(),
 		workflowsRoutes(),
 	}

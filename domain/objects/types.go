@@ -267,14 +267,18 @@ func (s *Service) DeleteType(ctx context.Context, in DeleteTypeInput) (Deleted, 
 }
 
 // typeDependencies lists what a type's deletion would take with it, for the
-// 409 DEPENDENCY_EXISTS answer. Properties are part of the type and never
-// block. This is where the objects of the type are counted once they exist
-// (later steps add their count here, and views, associations... likewise);
-// today nothing depends on a type, so a delete goes through at once.
+// 409 DEPENDENCY_EXISTS answer: its objects, live and trashed (a force
+// delete cascades to them, their versions and index rows). Properties are
+// part of the type and never block.
 func typeDependencies(ctx context.Context, tx bun.IDB, tenantID, typeID string) ([]domain.Dependency, error) {
 	var deps []domain.Dependency
-	// Later: deps = append(deps, domain.Dependency{Type: "objects", Count: n, Label: "Objects"})
-	// for n objects of typeID (soft-deleted ones included), and so on.
+	n, err := countObjects(ctx, tx, tenantID, typeID)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		deps = append(deps, domain.Dependency{Type: "objects", Count: n, Label: "Objects"})
+	}
 	return deps, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/platformhq/platform/domain/apikeys"
 	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/invoicing"
+	"github.com/platformhq/platform/domain/objects"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -33,18 +34,25 @@ type ResolverRoot interface {
 	InvoiceLine() InvoiceLineResolver
 	JournalLine() JournalLineResolver
 	Mutation() MutationResolver
+	ObjectType() ObjectTypeResolver
 	PaymentAllocation() PaymentAllocationResolver
+	Property() PropertyResolver
 	Query() QueryResolver
 	RecurringEntry() RecurringEntryResolver
 	Subscription() SubscriptionResolver
+	View() ViewResolver
 	Viewer() ViewerResolver
 	CreateRecurringEntryInput() CreateRecurringEntryInputResolver
+	CreateViewInput() CreateViewInputResolver
+	PropertyInput() PropertyInputResolver
 	SignUpInput() SignUpInputResolver
 	UpdateAccountInput() UpdateAccountInputResolver
 	UpdateApiKeyInput() UpdateApiKeyInputResolver
+	UpdatePropertyInput() UpdatePropertyInputResolver
 	UpdateRecurringEntryInput() UpdateRecurringEntryInputResolver
 	UpdateTaxCodeInput() UpdateTaxCodeInputResolver
 	UpdateUserInput() UpdateUserInputResolver
+	UpdateViewInput() UpdateViewInputResolver
 }
 
 type DirectiveRoot struct {
@@ -462,20 +470,26 @@ type ComplexityRoot struct {
 		CreateExchangeRate     func(childComplexity int, input accounting.CreateExchangeRateInput) int
 		CreateInvoice          func(childComplexity int, input invoicing.CreateInvoiceInput) int
 		CreateJournalEntry     func(childComplexity int, input accounting.CreateEntryInput) int
+		CreateObjectType       func(childComplexity int, input objects.CreateTypeInput) int
 		CreatePayment          func(childComplexity int, input invoicing.CreatePaymentInput) int
 		CreatePeriod           func(childComplexity int, input accounting.CreatePeriodInput) int
+		CreateProperty         func(childComplexity int, typeArg string, input objects.PropertySpec) int
 		CreateRecurringEntry   func(childComplexity int, input invoicing.CreateRecurringInput) int
 		CreateTaxCode          func(childComplexity int, input accounting.CreateTaxCodeInput) int
+		CreateView             func(childComplexity int, typeArg string, input objects.CreateViewInput) int
 		DeleteAccount          func(childComplexity int, id string) int
 		DeleteBankAccount      func(childComplexity int, id string, force *bool, confirmToken *string) int
 		DeleteCurrency         func(childComplexity int, id string, force *bool, confirmToken *string) int
 		DeleteExchangeRate     func(childComplexity int, id string) int
 		DeleteInvoice          func(childComplexity int, id string, force *bool, confirmToken *string) int
 		DeleteJournalEntry     func(childComplexity int, id string) int
+		DeleteObjectType       func(childComplexity int, idOrName string, force *bool, confirmToken *string) int
 		DeletePasskey          func(childComplexity int, id string) int
 		DeletePeriod           func(childComplexity int, id string, force *bool, confirmToken *string) int
+		DeleteProperty         func(childComplexity int, typeArg string, idOrName string) int
 		DeleteRecurringEntry   func(childComplexity int, id string) int
 		DeleteTaxCode          func(childComplexity int, id string, force *bool, confirmToken *string) int
+		DeleteView             func(childComplexity int, typeArg string, id string) int
 		EnrollMfa              func(childComplexity int, friendlyName *string) int
 		ExecuteRecurringEntry  func(childComplexity int, id string) int
 		ImportBankStatementCSV func(childComplexity int, id string, csv string) int
@@ -498,13 +512,33 @@ type ComplexityRoot struct {
 		UpdateCurrency         func(childComplexity int, id string, input accounting.UpdateCurrencyInput) int
 		UpdateInvoice          func(childComplexity int, id string, input invoicing.UpdateInvoiceInput) int
 		UpdateJournalEntry     func(childComplexity int, id string, input accounting.UpdateEntryInput) int
+		UpdateObjectType       func(childComplexity int, idOrName string, input objects.UpdateTypeInput) int
 		UpdatePeriod           func(childComplexity int, id string, input accounting.UpdatePeriodInput) int
+		UpdateProperty         func(childComplexity int, typeArg string, idOrName string, input objects.UpdatePropertyInput) int
 		UpdateRecurringEntry   func(childComplexity int, id string, input invoicing.UpdateRecurringInput) int
 		UpdateTaxCode          func(childComplexity int, id string, input accounting.UpdateTaxCodeInput) int
 		UpdateUser             func(childComplexity int, id string, input identity.UpdateUserInput) int
+		UpdateView             func(childComplexity int, typeArg string, id string, input objects.UpdateViewInput) int
 		VerifyMfa              func(childComplexity int, factorID string, code string) int
 		VoidInvoice            func(childComplexity int, id string) int
 		VoidPayment            func(childComplexity int, id string, date *string) int
+	}
+
+	ObjectType struct {
+		CreatedAt   func(childComplexity int) int
+		CreatedBy   func(childComplexity int) int
+		Description func(childComplexity int) int
+		DisplayName func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Properties  func(childComplexity int) int
+		TenantID    func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		Views       func(childComplexity int) int
+	}
+
+	ObjectsDeleted struct {
+		Deleted func(childComplexity int) int
 	}
 
 	Passkey struct {
@@ -579,6 +613,22 @@ type ComplexityRoot struct {
 		To        func(childComplexity int) int
 	}
 
+	Property struct {
+		CreatedAt    func(childComplexity int) int
+		DataType     func(childComplexity int) int
+		DefaultValue func(childComplexity int) int
+		Description  func(childComplexity int) int
+		EnumValues   func(childComplexity int) int
+		ID           func(childComplexity int) int
+		IsIndexed    func(childComplexity int) int
+		IsRequired   func(childComplexity int) int
+		IsSortable   func(childComplexity int) int
+		IsUnique     func(childComplexity int) int
+		Name         func(childComplexity int) int
+		ObjectTypeID func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
 	Query struct {
 		APIKeys          func(childComplexity int) int
 		Account          func(childComplexity int, id string) int
@@ -600,6 +650,8 @@ type ComplexityRoot struct {
 		JournalEntries   func(childComplexity int, status *string, from *string, to *string, accountID *string, limit *int, offset *int) int
 		JournalEntry     func(childComplexity int, id string) int
 		Me               func(childComplexity int) int
+		ObjectType       func(childComplexity int, idOrName string) int
+		ObjectTypes      func(childComplexity int) int
 		Payment          func(childComplexity int, id string) int
 		Payments         func(childComplexity int, typeArg *string, status *string, bankAccountID *string, invoiceID *string, limit *int, offset *int) int
 		Period           func(childComplexity int, id string) int
@@ -737,6 +789,19 @@ type ComplexityRoot struct {
 	TrialBalanceTotals struct {
 		Credit func(childComplexity int) int
 		Debit  func(childComplexity int) int
+	}
+
+	View struct {
+		Columns      func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
+		Filters      func(childComplexity int) int
+		ID           func(childComplexity int) int
+		IsDefault    func(childComplexity int) int
+		Name         func(childComplexity int) int
+		ObjectTypeID func(childComplexity int) int
+		Sort         func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
 	}
 
 	Viewer struct {
@@ -2560,6 +2625,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateJournalEntry(childComplexity, args["input"].(accounting.CreateEntryInput)), true
+	case "Mutation.createObjectType":
+		if e.ComplexityRoot.Mutation.CreateObjectType == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createObjectType_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateObjectType(childComplexity, args["input"].(objects.CreateTypeInput)), true
 	case "Mutation.createPayment":
 		if e.ComplexityRoot.Mutation.CreatePayment == nil {
 			break
@@ -2582,6 +2658,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreatePeriod(childComplexity, args["input"].(accounting.CreatePeriodInput)), true
+	case "Mutation.createProperty":
+		if e.ComplexityRoot.Mutation.CreateProperty == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createProperty_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateProperty(childComplexity, args["type"].(string), args["input"].(objects.PropertySpec)), true
 	case "Mutation.createRecurringEntry":
 		if e.ComplexityRoot.Mutation.CreateRecurringEntry == nil {
 			break
@@ -2604,6 +2691,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateTaxCode(childComplexity, args["input"].(accounting.CreateTaxCodeInput)), true
+	case "Mutation.createView":
+		if e.ComplexityRoot.Mutation.CreateView == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createView_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateView(childComplexity, args["type"].(string), args["input"].(objects.CreateViewInput)), true
 	case "Mutation.deleteAccount":
 		if e.ComplexityRoot.Mutation.DeleteAccount == nil {
 			break
@@ -2670,6 +2768,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteJournalEntry(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteObjectType":
+		if e.ComplexityRoot.Mutation.DeleteObjectType == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteObjectType_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteObjectType(childComplexity, args["idOrName"].(string), args["force"].(*bool), args["confirmToken"].(*string)), true
 	case "Mutation.deletePasskey":
 		if e.ComplexityRoot.Mutation.DeletePasskey == nil {
 			break
@@ -2692,6 +2801,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeletePeriod(childComplexity, args["id"].(string), args["force"].(*bool), args["confirmToken"].(*string)), true
+	case "Mutation.deleteProperty":
+		if e.ComplexityRoot.Mutation.DeleteProperty == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteProperty_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteProperty(childComplexity, args["type"].(string), args["idOrName"].(string)), true
 	case "Mutation.deleteRecurringEntry":
 		if e.ComplexityRoot.Mutation.DeleteRecurringEntry == nil {
 			break
@@ -2714,6 +2834,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteTaxCode(childComplexity, args["id"].(string), args["force"].(*bool), args["confirmToken"].(*string)), true
+	case "Mutation.deleteView":
+		if e.ComplexityRoot.Mutation.DeleteView == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteView_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteView(childComplexity, args["type"].(string), args["id"].(string)), true
 	case "Mutation.enrollMfa":
 		if e.ComplexityRoot.Mutation.EnrollMfa == nil {
 			break
@@ -2951,6 +3082,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateJournalEntry(childComplexity, args["id"].(string), args["input"].(accounting.UpdateEntryInput)), true
+	case "Mutation.updateObjectType":
+		if e.ComplexityRoot.Mutation.UpdateObjectType == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateObjectType_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateObjectType(childComplexity, args["idOrName"].(string), args["input"].(objects.UpdateTypeInput)), true
 	case "Mutation.updatePeriod":
 		if e.ComplexityRoot.Mutation.UpdatePeriod == nil {
 			break
@@ -2962,6 +3104,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdatePeriod(childComplexity, args["id"].(string), args["input"].(accounting.UpdatePeriodInput)), true
+	case "Mutation.updateProperty":
+		if e.ComplexityRoot.Mutation.UpdateProperty == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProperty_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProperty(childComplexity, args["type"].(string), args["idOrName"].(string), args["input"].(objects.UpdatePropertyInput)), true
 	case "Mutation.updateRecurringEntry":
 		if e.ComplexityRoot.Mutation.UpdateRecurringEntry == nil {
 			break
@@ -2995,6 +3148,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(string), args["input"].(identity.UpdateUserInput)), true
+	case "Mutation.updateView":
+		if e.ComplexityRoot.Mutation.UpdateView == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateView_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateView(childComplexity, args["type"].(string), args["id"].(string), args["input"].(objects.UpdateViewInput)), true
 	case "Mutation.verifyMfa":
 		if e.ComplexityRoot.Mutation.VerifyMfa == nil {
 			break
@@ -3028,6 +3192,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VoidPayment(childComplexity, args["id"].(string), args["date"].(*string)), true
+
+	case "ObjectType.createdAt":
+		if e.ComplexityRoot.ObjectType.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectType.CreatedAt(childComplexity), true
+	case "ObjectType.createdBy":
+		if e.ComplexityRoot.ObjectType.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectType.CreatedBy(childComplexity), true
+	case "ObjectType.description":
+		if e.ComplexityRoot.ObjectType.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectType.Description(childComplexity), true
+	case "ObjectType.displayName":
+		if e.ComplexityRoot.ObjectType.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectType.DisplayName(childComplexity), true
+	case "ObjectType.id":
+		if e.ComplexityRoot.ObjectType.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectType.ID(childComplexity), true
+	case "ObjectType.name":
+		if e.ComplexityRoot.ObjectType.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectType.Name(childComplexity), true
+	case "ObjectType.properties":
+		if e.ComplexityRoot.ObjectType.Properties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectType.Properties(childComplexity), true
+	case "ObjectType.tenantId":
+		if e.ComplexityRoot.ObjectType.TenantID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectType.TenantID(childComplexity), true
+	case "ObjectType.updatedAt":
+		if e.ComplexityRoot.ObjectType.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectType.UpdatedAt(childComplexity), true
+	case "ObjectType.views":
+		if e.ComplexityRoot.ObjectType.Views == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectType.Views(childComplexity), true
+
+	case "ObjectsDeleted.deleted":
+		if e.ComplexityRoot.ObjectsDeleted.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectsDeleted.Deleted(childComplexity), true
 
 	case "Passkey.createdAt":
 		if e.ComplexityRoot.Passkey.CreatedAt == nil {
@@ -3342,6 +3574,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProfitAndLoss.To(childComplexity), true
 
+	case "Property.createdAt":
+		if e.ComplexityRoot.Property.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Property.CreatedAt(childComplexity), true
+	case "Property.dataType":
+		if e.ComplexityRoot.Property.DataType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Property.DataType(childComplexity), true
+	case "Property.defaultValue":
+		if e.ComplexityRoot.Property.DefaultValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Property.DefaultValue(childComplexity), true
+	case "Property.description":
+		if e.ComplexityRoot.Property.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Property.Description(childComplexity), true
+	case "Property.enumValues":
+		if e.ComplexityRoot.Property.EnumValues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Property.EnumValues(childComplexity), true
+	case "Property.id":
+		if e.ComplexityRoot.Property.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Property.ID(childComplexity), true
+	case "Property.isIndexed":
+		if e.ComplexityRoot.Property.IsIndexed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Property.IsIndexed(childComplexity), true
+	case "Property.isRequired":
+		if e.ComplexityRoot.Property.IsRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Property.IsRequired(childComplexity), true
+	case "Property.isSortable":
+		if e.ComplexityRoot.Property.IsSortable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Property.IsSortable(childComplexity), true
+	case "Property.isUnique":
+		if e.ComplexityRoot.Property.IsUnique == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Property.IsUnique(childComplexity), true
+	case "Property.name":
+		if e.ComplexityRoot.Property.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Property.Name(childComplexity), true
+	case "Property.objectTypeId":
+		if e.ComplexityRoot.Property.ObjectTypeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Property.ObjectTypeID(childComplexity), true
+	case "Property.updatedAt":
+		if e.ComplexityRoot.Property.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Property.UpdatedAt(childComplexity), true
+
 	case "Query.apiKeys":
 		if e.ComplexityRoot.Query.APIKeys == nil {
 			break
@@ -3548,6 +3859,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.objectType":
+		if e.ComplexityRoot.Query.ObjectType == nil {
+			break
+		}
+
+		args, err := ec.field_Query_objectType_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ObjectType(childComplexity, args["idOrName"].(string)), true
+	case "Query.objectTypes":
+		if e.ComplexityRoot.Query.ObjectTypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ObjectTypes(childComplexity), true
 	case "Query.payment":
 		if e.ComplexityRoot.Query.Payment == nil {
 			break
@@ -4132,6 +4460,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrialBalanceTotals.Debit(childComplexity), true
 
+	case "View.columns":
+		if e.ComplexityRoot.View.Columns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Columns(childComplexity), true
+	case "View.createdAt":
+		if e.ComplexityRoot.View.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.CreatedAt(childComplexity), true
+	case "View.createdBy":
+		if e.ComplexityRoot.View.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.CreatedBy(childComplexity), true
+	case "View.filters":
+		if e.ComplexityRoot.View.Filters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Filters(childComplexity), true
+	case "View.id":
+		if e.ComplexityRoot.View.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.ID(childComplexity), true
+	case "View.isDefault":
+		if e.ComplexityRoot.View.IsDefault == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.IsDefault(childComplexity), true
+	case "View.name":
+		if e.ComplexityRoot.View.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Name(childComplexity), true
+	case "View.objectTypeId":
+		if e.ComplexityRoot.View.ObjectTypeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.ObjectTypeID(childComplexity), true
+	case "View.sort":
+		if e.ComplexityRoot.View.Sort == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Sort(childComplexity), true
+	case "View.updatedAt":
+		if e.ComplexityRoot.View.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.UpdatedAt(childComplexity), true
+
 	case "Viewer.scopes":
 		if e.ComplexityRoot.Viewer.Scopes == nil {
 			break
@@ -4161,14 +4550,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateExchangeRateInput", ec.unmarshalInputCreateExchangeRateInput),
 			graphql.NewInputUnmarshaler("CreateInvoiceInput", ec.unmarshalInputCreateInvoiceInput),
 			graphql.NewInputUnmarshaler("CreateJournalEntryInput", ec.unmarshalInputCreateJournalEntryInput),
+			graphql.NewInputUnmarshaler("CreateObjectTypeInput", ec.unmarshalInputCreateObjectTypeInput),
 			graphql.NewInputUnmarshaler("CreatePaymentInput", ec.unmarshalInputCreatePaymentInput),
 			graphql.NewInputUnmarshaler("CreatePeriodInput", ec.unmarshalInputCreatePeriodInput),
 			graphql.NewInputUnmarshaler("CreateRecurringEntryInput", ec.unmarshalInputCreateRecurringEntryInput),
 			graphql.NewInputUnmarshaler("CreateTaxCodeInput", ec.unmarshalInputCreateTaxCodeInput),
+			graphql.NewInputUnmarshaler("CreateViewInput", ec.unmarshalInputCreateViewInput),
 			graphql.NewInputUnmarshaler("InvoiceLineInput", ec.unmarshalInputInvoiceLineInput),
 			graphql.NewInputUnmarshaler("JournalLineInput", ec.unmarshalInputJournalLineInput),
 			graphql.NewInputUnmarshaler("MatchBankTransactionInput", ec.unmarshalInputMatchBankTransactionInput),
 			graphql.NewInputUnmarshaler("PaymentAllocationInput", ec.unmarshalInputPaymentAllocationInput),
+			graphql.NewInputUnmarshaler("PropertyInput", ec.unmarshalInputPropertyInput),
 			graphql.NewInputUnmarshaler("RateLimitInput", ec.unmarshalInputRateLimitInput),
 			graphql.NewInputUnmarshaler("ReverseJournalEntryInput", ec.unmarshalInputReverseJournalEntryInput),
 			graphql.NewInputUnmarshaler("RotateApiKeyInput", ec.unmarshalInputRotateApiKeyInput),
@@ -4181,10 +4573,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateCurrencyInput", ec.unmarshalInputUpdateCurrencyInput),
 			graphql.NewInputUnmarshaler("UpdateInvoiceInput", ec.unmarshalInputUpdateInvoiceInput),
 			graphql.NewInputUnmarshaler("UpdateJournalEntryInput", ec.unmarshalInputUpdateJournalEntryInput),
+			graphql.NewInputUnmarshaler("UpdateObjectTypeInput", ec.unmarshalInputUpdateObjectTypeInput),
 			graphql.NewInputUnmarshaler("UpdatePeriodInput", ec.unmarshalInputUpdatePeriodInput),
+			graphql.NewInputUnmarshaler("UpdatePropertyInput", ec.unmarshalInputUpdatePropertyInput),
 			graphql.NewInputUnmarshaler("UpdateRecurringEntryInput", ec.unmarshalInputUpdateRecurringEntryInput),
 			graphql.NewInputUnmarshaler("UpdateTaxCodeInput", ec.unmarshalInputUpdateTaxCodeInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
+			graphql.NewInputUnmarshaler("UpdateViewInput", ec.unmarshalInputUpdateViewInput),
 		)
 	}
 	first := true
@@ -6139,6 +6534,244 @@ type TaxReport {
   totals: TaxReportTotals!
 }
 `, BuiltIn: false},
+	{Name: "../schema/objects.graphqls", Input: `extend type Query {
+  """
+  The tenant's object types, by name (at most 1,000). REST: GET /v1/object-types.
+  """
+  objectTypes: [ObjectType!]! @scope(name: "read")
+  """
+  One object type, by id (ot_...) or name. REST: GET /v1/object-types/:object_type_id.
+  """
+  objectType(idOrName: String!): ObjectType! @scope(name: "read")
+}
+
+extend type Mutation {
+  """
+  Defines an object type, with its first properties in the same transaction.
+  REST: POST /v1/object-types.
+  """
+  createObjectType(input: CreateObjectTypeInput!): ObjectType! @scope(name: "schema")
+  """
+  Renames a type or changes its display name or description; absent members
+  keep their value. REST: PATCH /v1/object-types/:object_type_id.
+  """
+  updateObjectType(idOrName: String!, input: UpdateObjectTypeInput!): ObjectType! @scope(name: "schema")
+  """
+  Deletes a type with its properties and views. A type that still has
+  objects answers DEPENDENCY_EXISTS with a confirmToken in the error's
+  extensions; call again with force: true and that token.
+  REST: DELETE /v1/object-types/:object_type_id.
+  """
+  deleteObjectType(idOrName: String!, force: Boolean, confirmToken: String): ObjectsDeleted! @scope(name: "schema")
+  """
+  Adds a property to a type. REST: POST /v1/object-types/:object_type_id/properties.
+  """
+  createProperty(type: String!, input: PropertyInput!): Property! @scope(name: "schema")
+  """
+  Changes a property's flags, default, enum values or description (name and
+  dataType never change). REST: PATCH .../properties/:property_id.
+  """
+  updateProperty(type: String!, idOrName: String!, input: UpdatePropertyInput!): Property! @scope(name: "schema")
+  """
+  Removes a property; values stored in objects stay, untyped.
+  REST: DELETE .../properties/:property_id.
+  """
+  deleteProperty(type: String!, idOrName: String!): ObjectsDeleted! @scope(name: "schema")
+  """
+  Saves a view of a type. REST: POST /v1/object-types/:object_type_id/views.
+  """
+  createView(type: String!, input: CreateViewInput!): View! @scope(name: "schema")
+  """
+  Changes a view; absent members keep their value, a null sort removes it.
+  REST: PATCH .../views/:view_id.
+  """
+  updateView(type: String!, id: ID!, input: UpdateViewInput!): View! @scope(name: "schema")
+  """
+  Deletes a view. REST: DELETE .../views/:view_id.
+  """
+  deleteView(type: String!, id: ID!): ObjectsDeleted! @scope(name: "schema")
+}
+
+"""
+A tenant-defined kind of object (contacts, deals ...).
+"""
+type ObjectType {
+  id: ID!
+  tenantId: ID!
+  """
+  ^[a-z][a-z0-9_]{0,62}$, unique per tenant.
+  """
+  name: String!
+  displayName: String!
+  description: String!
+  """
+  The id of the principal that created it (key_... or usr_...).
+  """
+  createdBy: String!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  The type's properties in their order (batched across the types of an operation).
+  """
+  properties: [Property!]! @scope(name: "read")
+  """
+  The type's saved views by name (batched across the types of an operation).
+  """
+  views: [View!]! @scope(name: "read")
+}
+
+"""
+A typed field of an object type.
+"""
+type Property {
+  id: ID!
+  objectTypeId: ID!
+  name: String!
+  """
+  One of the 22 data types (string, text, integer, number, decimal, boolean,
+  date, datetime, time, email, phone, url, enum, multi_enum, currency,
+  percent, json, array, uuid, file, reference, geo_point).
+  """
+  dataType: String!
+  isIndexed: Boolean!
+  isSortable: Boolean!
+  isUnique: Boolean!
+  isRequired: Boolean!
+  """
+  Fills the property on create when absent; null for none.
+  """
+  defaultValue: JSON
+  """
+  The allowed values of enum and multi_enum properties, else null.
+  """
+  enumValues: [String!]
+  description: String!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+"""
+A saved view: a filter, sort and column preset of an object type.
+"""
+type View {
+  id: ID!
+  objectTypeId: ID!
+  name: String!
+  """
+  The search filter language: an array of {property, operator, value}
+  conditions and {and: [...]} / {or: [...]} groups.
+  """
+  filters: JSON!
+  """
+  {property, order} or null.
+  """
+  sort: JSON
+  """
+  Property names and built-in fields.
+  """
+  columns: [String!]!
+  isDefault: Boolean!
+  createdBy: String!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+"""
+The answer of a delete.
+"""
+type ObjectsDeleted {
+  deleted: Boolean!
+}
+
+input CreateObjectTypeInput {
+  name: String!
+  """
+  Defaults to the name in title case ("line_items" → "Line Items").
+  """
+  displayName: String
+  description: String
+  properties: [PropertyInput!]
+}
+
+input UpdateObjectTypeInput {
+  name: String
+  displayName: String
+  description: String
+}
+
+input PropertyInput {
+  name: String!
+  dataType: String!
+  isIndexed: Boolean
+  isSortable: Boolean
+  isUnique: Boolean
+  isRequired: Boolean
+  """
+  Validated with the data type; null for none.
+  """
+  defaultValue: JSON
+  """
+  Required for enum and multi_enum, refused for other types.
+  """
+  enumValues: [String!]
+  description: String
+}
+
+input UpdatePropertyInput {
+  """
+  Cannot change: a different value is VALIDATION_FAILED.
+  """
+  name: String
+  """
+  Cannot change: a different value is VALIDATION_FAILED.
+  """
+  dataType: String
+  isIndexed: Boolean
+  isSortable: Boolean
+  isUnique: Boolean
+  isRequired: Boolean
+  """
+  Absent keeps it, null removes it.
+  """
+  defaultValue: JSON
+  enumValues: [String!]
+  description: String
+}
+
+input CreateViewInput {
+  """
+  1 to 100 characters, unique per type.
+  """
+  name: String!
+  """
+  An array of the filter language; absent for none.
+  """
+  filters: JSON
+  """
+  {property, order: "asc" | "desc"}: a sortable property or a built-in field.
+  """
+  sort: JSON
+  columns: [String!]
+  """
+  Makes this view the type's only default.
+  """
+  isDefault: Boolean
+}
+
+input UpdateViewInput {
+  name: String
+  """
+  null empties them.
+  """
+  filters: JSON
+  """
+  null removes it.
+  """
+  sort: JSON
+  columns: [String!]
+  isDefault: Boolean
+}
+`, BuiltIn: false},
 	{Name: "../schema/tenancy.graphqls", Input: `extend type Query {
   """
   The caller: its tenant and the scopes of its credential.
@@ -6979,6 +7612,40 @@ func (ec *executionContext) childFields_MfaVerification(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type MfaVerification", field.Name)
 }
 
+func (ec *executionContext) childFields_ObjectType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ObjectType_id(ctx, field)
+	case "tenantId":
+		return ec.fieldContext_ObjectType_tenantId(ctx, field)
+	case "name":
+		return ec.fieldContext_ObjectType_name(ctx, field)
+	case "displayName":
+		return ec.fieldContext_ObjectType_displayName(ctx, field)
+	case "description":
+		return ec.fieldContext_ObjectType_description(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_ObjectType_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ObjectType_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ObjectType_updatedAt(ctx, field)
+	case "properties":
+		return ec.fieldContext_ObjectType_properties(ctx, field)
+	case "views":
+		return ec.fieldContext_ObjectType_views(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectType", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectsDeleted(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deleted":
+		return ec.fieldContext_ObjectsDeleted_deleted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectsDeleted", field.Name)
+}
+
 func (ec *executionContext) childFields_Passkey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7121,6 +7788,38 @@ func (ec *executionContext) childFields_ProfitAndLoss(ctx context.Context, field
 		return ec.fieldContext_ProfitAndLoss_netIncome(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProfitAndLoss", field.Name)
+}
+
+func (ec *executionContext) childFields_Property(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Property_id(ctx, field)
+	case "objectTypeId":
+		return ec.fieldContext_Property_objectTypeId(ctx, field)
+	case "name":
+		return ec.fieldContext_Property_name(ctx, field)
+	case "dataType":
+		return ec.fieldContext_Property_dataType(ctx, field)
+	case "isIndexed":
+		return ec.fieldContext_Property_isIndexed(ctx, field)
+	case "isSortable":
+		return ec.fieldContext_Property_isSortable(ctx, field)
+	case "isUnique":
+		return ec.fieldContext_Property_isUnique(ctx, field)
+	case "isRequired":
+		return ec.fieldContext_Property_isRequired(ctx, field)
+	case "defaultValue":
+		return ec.fieldContext_Property_defaultValue(ctx, field)
+	case "enumValues":
+		return ec.fieldContext_Property_enumValues(ctx, field)
+	case "description":
+		return ec.fieldContext_Property_description(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Property_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Property_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Property", field.Name)
 }
 
 func (ec *executionContext) childFields_RateLimit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7359,6 +8058,32 @@ func (ec *executionContext) childFields_TrialBalanceTotals(ctx context.Context, 
 		return ec.fieldContext_TrialBalanceTotals_credit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrialBalanceTotals", field.Name)
+}
+
+func (ec *executionContext) childFields_View(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_View_id(ctx, field)
+	case "objectTypeId":
+		return ec.fieldContext_View_objectTypeId(ctx, field)
+	case "name":
+		return ec.fieldContext_View_name(ctx, field)
+	case "filters":
+		return ec.fieldContext_View_filters(ctx, field)
+	case "sort":
+		return ec.fieldContext_View_sort(ctx, field)
+	case "columns":
+		return ec.fieldContext_View_columns(ctx, field)
+	case "isDefault":
+		return ec.fieldContext_View_isDefault(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_View_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_View_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_View_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type View", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
