@@ -258,33 +258,6 @@ type ObjectPage struct {
 	AfterID   string
 }
 
-// ObjectPageList returns one page sorted by a built-in column, ties by id.
-func ObjectPageList(ctx context.Context, idb bun.IDB, pg ObjectPage) ([]Object, error) {
-	rows := []Object{}
-	q := idb.NewSelect().Model(&rows).Where("o.tenant_id = ? AND o.object_type_id = ?", pg.TenantID, pg.TypeID)
-	if pg.Trash {
-		q = q.Where("o.deleted_at IS NOT NULL")
-	} else {
-		q = q.Where("o.deleted_at IS NULL")
-	}
-	cmp, dir := ">", "ASC"
-	if pg.Desc {
-		cmp, dir = "<", "DESC"
-	}
-	col := bun.Ident("o." + pg.Column)
-	if pg.AfterID != "" {
-		if pg.Column == "id" {
-			q = q.Where("o.id "+cmp+" ?", pg.AfterID)
-		} else {
-			q = q.Where("(?, o.id) "+cmp+" (?, ?)", col, pg.AfterTime, pg.AfterID)
-		}
-	}
-	if pg.Column != "id" {
-		q = q.OrderExpr("? "+dir, col)
-	}
-	return rows, q.OrderExpr("o.id " + dir).Limit(int64(pg.Limit)).Scan(ctx)
-}
-
 // ObjectSorted is an object with its value of the sort property.
 type ObjectSorted struct {
 	Object `bun:",extend"`
@@ -305,44 +278,4 @@ type PropertyPage struct {
 	// object id.
 	After   *string
 	AfterID string
-}
-
-// PropertyPageValued returns the objects that have a value of the property,
-// in value order (ties by id), walking the property's btree index.
-func PropertyPageValued(ctx context.Context, idb bun.IDB, pg PropertyPage) ([]ObjectSorted, error) {
-	rows := []ObjectSorted{}
-	cmp, dir := ">", "ASC"
-	if pg.Desc {
-		cmp, dir = "<", "DESC"
-	}
-	col := bun.Ident("i." + pg.Column)
-	cast := map[string]string{IndexText: "text", IndexNum: "numeric", IndexTime: "timestamptz"}[pg.Column]
-	q := idb.NewSelect().Model(&rows).ColumnExpr("o.*").
-		ColumnExpr("i.v_text, i.v_num::text AS v_num, i.v_time").
-		Join("JOIN object_index AS i ON i.tenant_id = o.tenant_id AND i.object_id = o.id").
-		Where("i.tenant_id = ? AND i.property_id = ?", pg.TenantID, pg.PropertyID).
-		Where("? IS NOT NULL", col).
-		Where("o.object_type_id = ? AND o.deleted_at IS NULL", pg.TypeID)
-	if pg.After != nil {
-		q = q.Where("(?, i.object_id) "+cmp+" (CAST(? AS "+cast+"), ?)", col, *pg.After, pg.AfterID)
-	}
-	return rows, q.OrderExpr("? "+dir, col).OrderExpr("i.object_id " + dir).Limit(int64(pg.Limit)).Scan(ctx)
-}
-
-// PropertyPageUnvalued returns the live objects without a value of the
-// property, by id (they sort after the valued ones).
-func PropertyPageUnvalued(ctx context.Context, idb bun.IDB, pg PropertyPage) ([]Object, error) {
-	rows := []Object{}
-	cmp, dir := ">", "ASC"
-	if pg.Desc {
-		cmp, dir = "<", "DESC"
-	}
-	q := idb.NewSelect().Model(&rows).
-		Where("o.tenant_id = ? AND o.object_type_id = ? AND o.deleted_at IS NULL", pg.TenantID, pg.TypeID).
-		Where(`NOT EXISTS (SELECT 1 FROM object_index AS i WHERE i.tenant_id = o.tenant_id
-			AND i.property_id = ? AND i.object_id = o.id AND ? IS NOT NULL)`, pg.PropertyID, bun.Ident("i."+pg.Column))
-	if pg.AfterID != "" {
-		q = q.Where("o.id "+cmp+" ?", pg.AfterID)
-	}
-	return rows, q.OrderExpr("o.id " + dir).Limit(int64(pg.Limit)).Scan(ctx)
 }

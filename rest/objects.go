@@ -19,7 +19,7 @@ func (a *API) objectsRoutes() []Route {
 		{Section: "Objects", Method: "POST", Path: "/v1/objects/:object_type_id/batch/update", Summary: "Batch update objects", Auth: Bearer, Scope: "write", Permission: "objects:{type}:write", BodyLimit: batchBody, Op: Op(o.BatchUpdateObjects)},
 		{Section: "Objects", Method: "GET", Path: "/v1/objects/:object_type_id/trash", Summary: "List trashed objects", Auth: Bearer, Scope: "read", Permission: "objects:{type}:read", Op: Op(o.ListTrash)},
 		{Section: "Objects", Method: "POST", Path: "/v1/objects/:object_type_id/:object_id/restore", Summary: "Restore deleted object", Auth: Bearer, Scope: "write", Permission: "objects:{type}:write", Op: Op(o.RestoreObject)},
-		{Section: "Search", Method: "POST", Path: "/v1/objects/:object_type_id/search", Summary: "Search objects", Auth: Bearer, Scope: "read", Permission: "objects:{type}:read"},
-		{Section: "Search", Method: "POST", Path: "/v1/objects/:object_type_id/aggregate", Summary: "Aggregate objects", Auth: Bearer, Scope: "read", Permission: "objects:{type}:read"},
+		{Section: "Search", Method: "POST", Path: "/v1/objects/:object_type_id/search", Summary: "Search objects", Auth: Bearer, Scope: "read", Permission: "objects:{type}:read", Op: Op(o.Search)},
+		{Section: "Search", Method: "POST", Path: "/v1/objects/:object_type_id/aggregate", Summary: "Aggregate objects", Auth: Bearer, Scope: "read", Permission: "objects:{type}:read", Op: Op(o.Aggregate)},
 	}
 }

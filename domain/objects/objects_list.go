@@ -130,23 +130,35 @@ func (s *Service) ListObjects(ctx context.Context, in ListObjectsInput) (domain.
 		dir = "desc"
 	}
 	scope := "objects:" + p.TenantID + ":" + t.ID + ":" + ls.name + ":" + dir
-	pos, err := s.decodePosition(scope, in.Cursor)
+	return s.runPage(ctx, p.TenantID, t.ID, ls, scope, in.Cursor, in.Limit, db.Condition{})
+}
+
+// runPage fetches one keyset page of a type's live objects matching cond
+// (none: the list) in the order of ls, with the total of the matching set.
+// Lists and searches share it.
+func (s *Service) runPage(ctx context.Context, tenantID, typeID string, ls listSort, scope, cursor string, limit int, cond db.Condition) (domain.Page[Object], error) {
+	pos, err := s.decodePosition(scope, cursor)
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
-	limit := domain.ClampLimit(in.Limit)
+	limit = domain.ClampLimit(limit)
 	var objs []Object
 	var last []position
 	if ls.prop != nil {
-		objs, last, err = s.pageByProperty(ctx, p.TenantID, t.ID, ls, pos, limit)
+		objs, last, err = s.pageByProperty(ctx, tenantID, typeID, ls, pos, limit, cond)
 	} else {
-		objs, last, err = s.pageByColumn(ctx, db.ObjectPage{TenantID: p.TenantID, TypeID: t.ID,
-			Column: ls.column, Desc: ls.desc, Limit: limit + 1}, pos)
+		objs, last, err = s.pageByColumn(ctx, db.ObjectPage{TenantID: tenantID, TypeID: typeID,
+			Column: ls.column, Desc: ls.desc, Limit: limit + 1}, pos, cond)
 	}
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
-	total, err := s.liveTotal(ctx, p.TenantID, t.ID)
+	var total int
+	if cond.SQL == "" {
+		total, err = s.liveTotal(ctx, tenantID, typeID)
+	} else if total, err = db.ObjectSearchCount(ctx, s.core.DB, tenantID, typeID, cond); err != nil {
+		err = domain.Internal(err)
+	}
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
@@ -177,8 +189,9 @@ func (s *Service) page(scope string, objs []Object, last []position, limit, tota
 	return out
 }
 
-// pageByColumn fetches a page sorted by a built-in column.
-func (s *Service) pageByColumn(ctx context.Context, pg db.ObjectPage, pos *position) ([]Object, []position, error) {
+// pageByColumn fetches a page sorted by a built-in column, narrowed by
+// cond.
+func (s *Service) pageByColumn(ctx context.Context, pg db.ObjectPage, pos *position, cond db.Condition) ([]Object, []position, error) {
 	if pos != nil {
 		pg.AfterID = pos.ID
 		if pg.Column != "id" {
@@ -192,7 +205,7 @@ func (s *Service) pageByColumn(ctx context.Context, pg db.ObjectPage, pos *posit
 			pg.AfterTime = &t
 		}
 	}
-	rows, err := db.ObjectPageList(ctx, s.core.DB, pg)
+	rows, err := db.ObjectSearchPage(ctx, s.core.DB, pg, cond)
 	if err != nil {
 		return nil, nil, domain.Internal(err)
 	}
@@ -220,8 +233,8 @@ func (s *Service) pageByColumn(ctx context.Context, pg db.ObjectPage, pos *posit
 
 // pageByProperty fetches a page sorted by a sortable property: first the
 // objects with a value (walking the property's index), then, once those
-// are exhausted, the objects without one, by id.
-func (s *Service) pageByProperty(ctx context.Context, tenantID, typeID string, ls listSort, pos *position, limit int) ([]Object, []position, error) {
+// are exhausted, the objects without one, by id; narrowed by cond.
+func (s *Service) pageByProperty(ctx context.Context, tenantID, typeID string, ls listSort, pos *position, limit int, cond db.Condition) ([]Object, []position, error) {
 	pg := db.PropertyPage{TenantID: tenantID, TypeID: typeID, PropertyID: ls.prop.ID,
 		Column: indexColumn(ls.prop.DataType), Desc: ls.desc, Limit: limit + 1}
 	var objs []Object
@@ -230,7 +243,7 @@ func (s *Service) pageByProperty(ctx context.Context, tenantID, typeID string, l
 		if pos != nil {
 			pg.After, pg.AfterID = pos.V, pos.ID
 		}
-		rows, err := db.PropertyPageValued(ctx, s.core.DB, pg)
+		rows, err := db.PropertySearchValued(ctx, s.core.DB, pg, cond)
 		if err != nil {
 			return nil, nil, domain.Internal(err)
 		}
@@ -246,7 +259,7 @@ func (s *Service) pageByProperty(ctx context.Context, tenantID, typeID string, l
 	if pos != nil && pos.V == nil {
 		pg.AfterID = pos.ID
 	}
-	rows, err := db.PropertyPageUnvalued(ctx, s.core.DB, pg)
+	rows, err := db.PropertySearchUnvalued(ctx, s.core.DB, pg, cond)
 	if err != nil {
 		return nil, nil, domain.Internal(err)
 	}
@@ -289,7 +302,7 @@ func (s *Service) ListTrash(ctx context.Context, in TrashInput) (domain.Page[Obj
 	}
 	limit := domain.ClampLimit(in.Limit)
 	objs, last, err := s.pageByColumn(ctx, db.ObjectPage{TenantID: p.TenantID, TypeID: t.ID, Trash: true,
-		Column: "deleted_at", Desc: true, Limit: limit + 1}, pos)
+		Column: "deleted_at", Desc: true, Limit: limit + 1}, pos, db.Condition{})
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
