@@ -6,6 +6,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
 
+	"github.com/platformhq/platform/domain"
 	"github.com/platformhq/platform/domain/objects"
 )
 
@@ -18,6 +19,18 @@ import (
 type objectsLoaders struct {
 	properties *dataloadgen.Loader[string, []objects.Property]
 	views      *dataloadgen.Loader[string, []objects.View]
+	// byID resolves Association.object: every other end read in the
+	// operation costs one query (ObjectsByID, tenant-wide, live only).
+	byID *dataloadgen.Loader[string, objects.Object]
+	// assocs resolves Object.associations' first page: the objects of an
+	// operation asking the same filters cost one query (AssociationsOfObjects).
+	assocs *dataloadgen.Loader[assocKey, domain.Page[objects.Association]]
+}
+
+// assocKey is an object's associations page request (first page only).
+type assocKey struct {
+	id, direction, assocType string
+	limit                    int
 }
 
 type objectsLoadersKey struct{}
@@ -35,6 +48,8 @@ func withObjectsLoaders(svc *objects.Service) graphql.OperationMiddleware {
 		l := &objectsLoaders{
 			properties: dataloadgen.NewLoader(batchByType(svc.PropertiesOfTypes), opts...),
 			views:      dataloadgen.NewLoader(batchByType(svc.ViewsOfTypes), opts...),
+			byID:       dataloadgen.NewLoader(batchObjects(svc.ObjectsByID), opts...),
+			assocs:     dataloadgen.NewLoader(batchAssociations(svc.AssociationsOfObjects), opts...),
 		}
 		return next(context.WithValue(ctx, objectsLoadersKey{}, l))
 	}
@@ -76,4 +91,62 @@ func (r *Resolver) typeViews(ctx context.Context, typeID string) ([]objects.View
 	}
 	m, err := r.objects.ViewsOfTypes(ctx, []string{typeID})
 	return m[typeID], err
+}
+
+// batchObjects turns ObjectsByID into a loader's fetch: an id that is not
+// (or no longer) a live object of the tenant is NOT_FOUND.
+func batchObjects(load func(context.Context, []string) (map[string]objects.Object, error)) func(context.Context, []string) ([]objects.Object, []error) {
+	return func(ctx context.Context, ids []string) ([]objects.Object, []error) {
+		byID, err := load(ctx, ids)
+		out := make([]objects.Object, len(ids))
+		errs := make([]error, len(ids))
+		for i, id := range ids {
+			o, ok := byID[id]
+			switch {
+			case err != nil:
+				errs[i] = err
+			case !ok:
+				errs[i] = domain.NotFound("Object")
+			default:
+				out[i] = o
+			}
+		}
+		return out, errs
+	}
+}
+
+// objectByID returns a live object of the tenant through the operation's
+// loader (or directly, outside an operation).
+func (r *Resolver) objectByID(ctx context.Context, id string) (objects.Object, error) {
+	if l, ok := ctx.Value(objectsLoadersKey{}).(*objectsLoaders); ok {
+		return l.byID.Load(ctx, id)
+	}
+	objs, errs := batchObjects(r.objects.ObjectsByID)(ctx, []string{id})
+	return objs[0], errs[0]
+}
+
+// batchAssociations groups the requests by their filters and lists each
+// group's objects' associations in one query.
+func batchAssociations(load func(context.Context, objects.AssociationsOfObjectsInput) (map[string]domain.Page[objects.Association], error)) func(context.Context, []assocKey) ([]domain.Page[objects.Association], []error) {
+	return func(ctx context.Context, keys []assocKey) ([]domain.Page[objects.Association], []error) {
+		out := make([]domain.Page[objects.Association], len(keys))
+		errs := make([]error, len(keys))
+		groups := map[assocKey][]int{}
+		for i, k := range keys {
+			g := k
+			g.id = ""
+			groups[g] = append(groups[g], i)
+		}
+		for g, idx := range groups {
+			ids := make([]string, len(idx))
+			for j, i := range idx {
+				ids[j] = keys[i].id
+			}
+			pages, err := load(ctx, objects.AssociationsOfObjectsInput{IDs: ids, Direction: g.direction, AssociationType: g.assocType, Limit: g.limit})
+			for _, i := range idx {
+				out[i], errs[i] = pages[keys[i].id], err
+			}
+		}
+		return out, errs
+	}
 }

@@ -26,6 +26,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Association() AssociationResolver
 	AuthUser() AuthUserResolver
 	BankAccount() BankAccountResolver
 	ImportRowError() ImportRowErrorResolver
@@ -34,7 +35,9 @@ type ResolverRoot interface {
 	InvoiceLine() InvoiceLineResolver
 	JournalLine() JournalLineResolver
 	Mutation() MutationResolver
+	Object() ObjectResolver
 	ObjectType() ObjectTypeResolver
+	ObjectVersion() ObjectVersionResolver
 	PaymentAllocation() PaymentAllocationResolver
 	Property() PropertyResolver
 	Query() QueryResolver
@@ -137,6 +140,30 @@ type ComplexityRoot struct {
 		ID   func(childComplexity int) int
 		Key  func(childComplexity int) int
 		Type func(childComplexity int) int
+	}
+
+	Association struct {
+		AssociationType func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Direction       func(childComplexity int) int
+		FromID          func(childComplexity int) int
+		FromTypeID      func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Meta            func(childComplexity int) int
+		Object          func(childComplexity int) int
+		ToID            func(childComplexity int) int
+		ToTypeID        func(childComplexity int) int
+	}
+
+	AssociationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AssociationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	AuthNotice struct {
@@ -276,6 +303,16 @@ type ComplexityRoot struct {
 		Operating func(childComplexity int) int
 	}
 
+	Comment struct {
+		AuthorID     func(childComplexity int) int
+		Body         func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		ObjectID     func(childComplexity int) int
+		ObjectTypeID func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
 	CreatedApiKey struct {
 		Key   func(childComplexity int) int
 		Token func(childComplexity int) int
@@ -290,6 +327,11 @@ type ComplexityRoot struct {
 		Name          func(childComplexity int) int
 		Symbol        func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
+	}
+
+	DeletedObject struct {
+		Deleted func(childComplexity int) int
+		ID      func(childComplexity int) int
 	}
 
 	ExchangeRate struct {
@@ -461,15 +503,19 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		ApproveInvoice         func(childComplexity int, id string) int
+		BatchCreateObjects     func(childComplexity int, typeArg string, inputs []any) int
+		BatchUpdateObjects     func(childComplexity int, typeArg string, updates []any) int
 		ClosePeriod            func(childComplexity int, id string) int
 		CompleteMfa            func(childComplexity int, mfaTicket string, factorID string, code string) int
 		CreateAPIKey           func(childComplexity int, input apikeys.CreateInput) int
 		CreateAccount          func(childComplexity int, input accounting.CreateAccountInput) int
 		CreateBankAccount      func(childComplexity int, input invoicing.CreateBankAccountInput) int
+		CreateComment          func(childComplexity int, typeArg string, objectID string, body string) int
 		CreateCurrency         func(childComplexity int, input accounting.CreateCurrencyInput) int
 		CreateExchangeRate     func(childComplexity int, input accounting.CreateExchangeRateInput) int
 		CreateInvoice          func(childComplexity int, input invoicing.CreateInvoiceInput) int
 		CreateJournalEntry     func(childComplexity int, input accounting.CreateEntryInput) int
+		CreateObject           func(childComplexity int, typeArg string, properties any) int
 		CreateObjectType       func(childComplexity int, input objects.CreateTypeInput) int
 		CreatePayment          func(childComplexity int, input invoicing.CreatePaymentInput) int
 		CreatePeriod           func(childComplexity int, input accounting.CreatePeriodInput) int
@@ -478,11 +524,14 @@ type ComplexityRoot struct {
 		CreateTaxCode          func(childComplexity int, input accounting.CreateTaxCodeInput) int
 		CreateView             func(childComplexity int, typeArg string, input objects.CreateViewInput) int
 		DeleteAccount          func(childComplexity int, id string) int
+		DeleteAssociation      func(childComplexity int, fromType string, fromID string, associationType string, toType string, toID string) int
 		DeleteBankAccount      func(childComplexity int, id string, force *bool, confirmToken *string) int
+		DeleteComment          func(childComplexity int, typeArg string, objectID string, id string) int
 		DeleteCurrency         func(childComplexity int, id string, force *bool, confirmToken *string) int
 		DeleteExchangeRate     func(childComplexity int, id string) int
 		DeleteInvoice          func(childComplexity int, id string, force *bool, confirmToken *string) int
 		DeleteJournalEntry     func(childComplexity int, id string) int
+		DeleteObject           func(childComplexity int, typeArg string, id string, force *bool, confirmToken *string) int
 		DeleteObjectType       func(childComplexity int, idOrName string, force *bool, confirmToken *string) int
 		DeletePasskey          func(childComplexity int, id string) int
 		DeletePeriod           func(childComplexity int, id string, force *bool, confirmToken *string) int
@@ -496,9 +545,11 @@ type ComplexityRoot struct {
 		ImportBankTransactions func(childComplexity int, id string, transactions []invoicing.StatementLineInput) int
 		MatchBankTransaction   func(childComplexity int, id string, input invoicing.MatchBankTransactionInput) int
 		PostJournalEntry       func(childComplexity int, id string) int
+		PutAssociation         func(childComplexity int, fromType string, fromID string, associationType string, toType string, toID string, meta any) int
 		ReconcileBankAccount   func(childComplexity int, id string, transactionIds []string) int
 		RefreshSession         func(childComplexity int, refreshToken string) int
 		ReopenPeriod           func(childComplexity int, id string) int
+		RestoreObject          func(childComplexity int, typeArg string, id string) int
 		ReverseJournalEntry    func(childComplexity int, id string, input *accounting.ReverseInput) int
 		RevokeAPIKey           func(childComplexity int, id string) int
 		RotateAPIKey           func(childComplexity int, id string, input *apikeys.RotateInput) int
@@ -509,9 +560,11 @@ type ComplexityRoot struct {
 		UpdateAPIKey           func(childComplexity int, id string, input apikeys.UpdateInput) int
 		UpdateAccount          func(childComplexity int, id string, input accounting.UpdateAccountInput) int
 		UpdateBankAccount      func(childComplexity int, id string, input invoicing.UpdateBankAccountInput) int
+		UpdateComment          func(childComplexity int, typeArg string, objectID string, id string, body string) int
 		UpdateCurrency         func(childComplexity int, id string, input accounting.UpdateCurrencyInput) int
 		UpdateInvoice          func(childComplexity int, id string, input invoicing.UpdateInvoiceInput) int
 		UpdateJournalEntry     func(childComplexity int, id string, input accounting.UpdateEntryInput) int
+		UpdateObject           func(childComplexity int, typeArg string, id string, properties any, version *int) int
 		UpdateObjectType       func(childComplexity int, idOrName string, input objects.UpdateTypeInput) int
 		UpdatePeriod           func(childComplexity int, id string, input accounting.UpdatePeriodInput) int
 		UpdateProperty         func(childComplexity int, typeArg string, idOrName string, input objects.UpdatePropertyInput) int
@@ -522,6 +575,45 @@ type ComplexityRoot struct {
 		VerifyMfa              func(childComplexity int, factorID string, code string) int
 		VoidInvoice            func(childComplexity int, id string) int
 		VoidPayment            func(childComplexity int, id string, date *string) int
+	}
+
+	Object struct {
+		Associations func(childComplexity int, direction *string, typeArg *string, first *int, after *string) int
+		Comments     func(childComplexity int, first *int, order *string) int
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		ObjectTypeID func(childComplexity int) int
+		Properties   func(childComplexity int) int
+		Property     func(childComplexity int, name string) int
+		UpdatedAt    func(childComplexity int) int
+		UpdatedBy    func(childComplexity int) int
+		Version      func(childComplexity int) int
+		Versions     func(childComplexity int, first *int) int
+	}
+
+	ObjectConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ObjectEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ObjectEvent struct {
+		At        func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Object    func(childComplexity int) int
+		Permanent func(childComplexity int) int
+		Type      func(childComplexity int) int
+	}
+
+	ObjectPageInfo struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
 	}
 
 	ObjectType struct {
@@ -535,6 +627,13 @@ type ComplexityRoot struct {
 		TenantID    func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 		Views       func(childComplexity int) int
+	}
+
+	ObjectVersion struct {
+		Properties func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+		UpdatedBy  func(childComplexity int) int
+		Version    func(childComplexity int) int
 	}
 
 	ObjectsDeleted struct {
@@ -635,6 +734,7 @@ type ComplexityRoot struct {
 		Accounts         func(childComplexity int, typeArg *string, active *bool) int
 		AgedPayables     func(childComplexity int, asOf *string) int
 		AgedReceivables  func(childComplexity int, asOf *string) int
+		Aggregate        func(childComplexity int, typeArg string, aggregations any, groupBy []string, filter any) int
 		BalanceSheet     func(childComplexity int, asOf *string) int
 		BankAccount      func(childComplexity int, id string) int
 		BankAccounts     func(childComplexity int, active *bool) int
@@ -650,8 +750,10 @@ type ComplexityRoot struct {
 		JournalEntries   func(childComplexity int, status *string, from *string, to *string, accountID *string, limit *int, offset *int) int
 		JournalEntry     func(childComplexity int, id string) int
 		Me               func(childComplexity int) int
+		Object           func(childComplexity int, typeArg string, id string) int
 		ObjectType       func(childComplexity int, idOrName string) int
 		ObjectTypes      func(childComplexity int) int
+		Objects          func(childComplexity int, typeArg string, filter any, query *string, sort *string, order *string, first *int, after *string) int
 		Payment          func(childComplexity int, id string) int
 		Payments         func(childComplexity int, typeArg *string, status *string, bankAccountID *string, invoiceID *string, limit *int, offset *int) int
 		Period           func(childComplexity int, id string) int
@@ -720,7 +822,8 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		APIKeyEvents func(childComplexity int) int
+		APIKeyEvents  func(childComplexity int) int
+		ObjectChanged func(childComplexity int, typeArg string) int
 	}
 
 	TaxCode struct {
@@ -1167,6 +1270,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiKeyEvent.Type(childComplexity), true
+
+	case "Association.associationType":
+		if e.ComplexityRoot.Association.AssociationType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.AssociationType(childComplexity), true
+	case "Association.createdAt":
+		if e.ComplexityRoot.Association.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.CreatedAt(childComplexity), true
+	case "Association.direction":
+		if e.ComplexityRoot.Association.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.Direction(childComplexity), true
+	case "Association.fromId":
+		if e.ComplexityRoot.Association.FromID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.FromID(childComplexity), true
+	case "Association.fromTypeId":
+		if e.ComplexityRoot.Association.FromTypeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.FromTypeID(childComplexity), true
+	case "Association.id":
+		if e.ComplexityRoot.Association.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.ID(childComplexity), true
+	case "Association.meta":
+		if e.ComplexityRoot.Association.Meta == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.Meta(childComplexity), true
+	case "Association.object":
+		if e.ComplexityRoot.Association.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.Object(childComplexity), true
+	case "Association.toId":
+		if e.ComplexityRoot.Association.ToID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.ToID(childComplexity), true
+	case "Association.toTypeId":
+		if e.ComplexityRoot.Association.ToTypeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.ToTypeID(childComplexity), true
+
+	case "AssociationConnection.edges":
+		if e.ComplexityRoot.AssociationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationConnection.Edges(childComplexity), true
+	case "AssociationConnection.pageInfo":
+		if e.ComplexityRoot.AssociationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationConnection.PageInfo(childComplexity), true
+	case "AssociationConnection.totalCount":
+		if e.ComplexityRoot.AssociationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationConnection.TotalCount(childComplexity), true
+
+	case "AssociationEdge.cursor":
+		if e.ComplexityRoot.AssociationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationEdge.Cursor(childComplexity), true
+	case "AssociationEdge.node":
+		if e.ComplexityRoot.AssociationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationEdge.Node(childComplexity), true
 
 	case "AuthNotice.message":
 		if e.ComplexityRoot.AuthNotice.Message == nil {
@@ -1740,6 +1936,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CashFlowSections.Operating(childComplexity), true
 
+	case "Comment.authorId":
+		if e.ComplexityRoot.Comment.AuthorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.AuthorID(childComplexity), true
+	case "Comment.body":
+		if e.ComplexityRoot.Comment.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.Body(childComplexity), true
+	case "Comment.createdAt":
+		if e.ComplexityRoot.Comment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.CreatedAt(childComplexity), true
+	case "Comment.id":
+		if e.ComplexityRoot.Comment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.ID(childComplexity), true
+	case "Comment.objectId":
+		if e.ComplexityRoot.Comment.ObjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.ObjectID(childComplexity), true
+	case "Comment.objectTypeId":
+		if e.ComplexityRoot.Comment.ObjectTypeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.ObjectTypeID(childComplexity), true
+	case "Comment.updatedAt":
+		if e.ComplexityRoot.Comment.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.UpdatedAt(childComplexity), true
+
 	case "CreatedApiKey.key":
 		if e.ComplexityRoot.CreatedApiKey.Key == nil {
 			break
@@ -1801,6 +2040,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Currency.UpdatedAt(childComplexity), true
+
+	case "DeletedObject.deleted":
+		if e.ComplexityRoot.DeletedObject.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletedObject.Deleted(childComplexity), true
+	case "DeletedObject.id":
+		if e.ComplexityRoot.DeletedObject.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletedObject.ID(childComplexity), true
 
 	case "ExchangeRate.createdAt":
 		if e.ComplexityRoot.ExchangeRate.CreatedAt == nil {
@@ -2526,6 +2778,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveInvoice(childComplexity, args["id"].(string)), true
+	case "Mutation.batchCreateObjects":
+		if e.ComplexityRoot.Mutation.BatchCreateObjects == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_batchCreateObjects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BatchCreateObjects(childComplexity, args["type"].(string), args["inputs"].([]any)), true
+	case "Mutation.batchUpdateObjects":
+		if e.ComplexityRoot.Mutation.BatchUpdateObjects == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_batchUpdateObjects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BatchUpdateObjects(childComplexity, args["type"].(string), args["updates"].([]any)), true
 	case "Mutation.closePeriod":
 		if e.ComplexityRoot.Mutation.ClosePeriod == nil {
 			break
@@ -2581,6 +2855,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateBankAccount(childComplexity, args["input"].(invoicing.CreateBankAccountInput)), true
+	case "Mutation.createComment":
+		if e.ComplexityRoot.Mutation.CreateComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateComment(childComplexity, args["type"].(string), args["objectId"].(string), args["body"].(string)), true
 	case "Mutation.createCurrency":
 		if e.ComplexityRoot.Mutation.CreateCurrency == nil {
 			break
@@ -2625,6 +2910,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateJournalEntry(childComplexity, args["input"].(accounting.CreateEntryInput)), true
+	case "Mutation.createObject":
+		if e.ComplexityRoot.Mutation.CreateObject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createObject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateObject(childComplexity, args["type"].(string), args["properties"].(any)), true
 	case "Mutation.createObjectType":
 		if e.ComplexityRoot.Mutation.CreateObjectType == nil {
 			break
@@ -2713,6 +3009,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteAccount(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteAssociation":
+		if e.ComplexityRoot.Mutation.DeleteAssociation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAssociation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAssociation(childComplexity, args["fromType"].(string), args["fromId"].(string), args["associationType"].(string), args["toType"].(string), args["toId"].(string)), true
 	case "Mutation.deleteBankAccount":
 		if e.ComplexityRoot.Mutation.DeleteBankAccount == nil {
 			break
@@ -2724,6 +3031,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteBankAccount(childComplexity, args["id"].(string), args["force"].(*bool), args["confirmToken"].(*string)), true
+	case "Mutation.deleteComment":
+		if e.ComplexityRoot.Mutation.DeleteComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteComment(childComplexity, args["type"].(string), args["objectId"].(string), args["id"].(string)), true
 	case "Mutation.deleteCurrency":
 		if e.ComplexityRoot.Mutation.DeleteCurrency == nil {
 			break
@@ -2768,6 +3086,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteJournalEntry(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteObject":
+		if e.ComplexityRoot.Mutation.DeleteObject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteObject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteObject(childComplexity, args["type"].(string), args["id"].(string), args["force"].(*bool), args["confirmToken"].(*string)), true
 	case "Mutation.deleteObjectType":
 		if e.ComplexityRoot.Mutation.DeleteObjectType == nil {
 			break
@@ -2911,6 +3240,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PostJournalEntry(childComplexity, args["id"].(string)), true
+	case "Mutation.putAssociation":
+		if e.ComplexityRoot.Mutation.PutAssociation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_putAssociation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PutAssociation(childComplexity, args["fromType"].(string), args["fromId"].(string), args["associationType"].(string), args["toType"].(string), args["toId"].(string), args["meta"].(any)), true
 	case "Mutation.reconcileBankAccount":
 		if e.ComplexityRoot.Mutation.ReconcileBankAccount == nil {
 			break
@@ -2944,6 +3284,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReopenPeriod(childComplexity, args["id"].(string)), true
+	case "Mutation.restoreObject":
+		if e.ComplexityRoot.Mutation.RestoreObject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreObject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreObject(childComplexity, args["type"].(string), args["id"].(string)), true
 	case "Mutation.reverseJournalEntry":
 		if e.ComplexityRoot.Mutation.ReverseJournalEntry == nil {
 			break
@@ -3049,6 +3400,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateBankAccount(childComplexity, args["id"].(string), args["input"].(invoicing.UpdateBankAccountInput)), true
+	case "Mutation.updateComment":
+		if e.ComplexityRoot.Mutation.UpdateComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateComment(childComplexity, args["type"].(string), args["objectId"].(string), args["id"].(string), args["body"].(string)), true
 	case "Mutation.updateCurrency":
 		if e.ComplexityRoot.Mutation.UpdateCurrency == nil {
 			break
@@ -3082,6 +3444,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateJournalEntry(childComplexity, args["id"].(string), args["input"].(accounting.UpdateEntryInput)), true
+	case "Mutation.updateObject":
+		if e.ComplexityRoot.Mutation.UpdateObject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateObject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateObject(childComplexity, args["type"].(string), args["id"].(string), args["properties"].(any), args["version"].(*int)), true
 	case "Mutation.updateObjectType":
 		if e.ComplexityRoot.Mutation.UpdateObjectType == nil {
 			break
@@ -3193,6 +3566,175 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.VoidPayment(childComplexity, args["id"].(string), args["date"].(*string)), true
 
+	case "Object.associations":
+		if e.ComplexityRoot.Object.Associations == nil {
+			break
+		}
+
+		args, err := ec.field_Object_associations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Object.Associations(childComplexity, args["direction"].(*string), args["type"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Object.comments":
+		if e.ComplexityRoot.Object.Comments == nil {
+			break
+		}
+
+		args, err := ec.field_Object_comments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Object.Comments(childComplexity, args["first"].(*int), args["order"].(*string)), true
+	case "Object.createdAt":
+		if e.ComplexityRoot.Object.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Object.CreatedAt(childComplexity), true
+	case "Object.createdBy":
+		if e.ComplexityRoot.Object.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Object.CreatedBy(childComplexity), true
+	case "Object.id":
+		if e.ComplexityRoot.Object.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Object.ID(childComplexity), true
+	case "Object.objectTypeId":
+		if e.ComplexityRoot.Object.ObjectTypeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Object.ObjectTypeID(childComplexity), true
+	case "Object.properties":
+		if e.ComplexityRoot.Object.Properties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Object.Properties(childComplexity), true
+	case "Object.property":
+		if e.ComplexityRoot.Object.Property == nil {
+			break
+		}
+
+		args, err := ec.field_Object_property_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Object.Property(childComplexity, args["name"].(string)), true
+	case "Object.updatedAt":
+		if e.ComplexityRoot.Object.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Object.UpdatedAt(childComplexity), true
+	case "Object.updatedBy":
+		if e.ComplexityRoot.Object.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Object.UpdatedBy(childComplexity), true
+	case "Object.version":
+		if e.ComplexityRoot.Object.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Object.Version(childComplexity), true
+	case "Object.versions":
+		if e.ComplexityRoot.Object.Versions == nil {
+			break
+		}
+
+		args, err := ec.field_Object_versions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Object.Versions(childComplexity, args["first"].(*int)), true
+
+	case "ObjectConnection.edges":
+		if e.ComplexityRoot.ObjectConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectConnection.Edges(childComplexity), true
+	case "ObjectConnection.pageInfo":
+		if e.ComplexityRoot.ObjectConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectConnection.PageInfo(childComplexity), true
+	case "ObjectConnection.totalCount":
+		if e.ComplexityRoot.ObjectConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectConnection.TotalCount(childComplexity), true
+
+	case "ObjectEdge.cursor":
+		if e.ComplexityRoot.ObjectEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectEdge.Cursor(childComplexity), true
+	case "ObjectEdge.node":
+		if e.ComplexityRoot.ObjectEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectEdge.Node(childComplexity), true
+
+	case "ObjectEvent.at":
+		if e.ComplexityRoot.ObjectEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectEvent.At(childComplexity), true
+	case "ObjectEvent.id":
+		if e.ComplexityRoot.ObjectEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectEvent.ID(childComplexity), true
+	case "ObjectEvent.object":
+		if e.ComplexityRoot.ObjectEvent.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectEvent.Object(childComplexity), true
+	case "ObjectEvent.permanent":
+		if e.ComplexityRoot.ObjectEvent.Permanent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectEvent.Permanent(childComplexity), true
+	case "ObjectEvent.type":
+		if e.ComplexityRoot.ObjectEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectEvent.Type(childComplexity), true
+
+	case "ObjectPageInfo.endCursor":
+		if e.ComplexityRoot.ObjectPageInfo.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectPageInfo.EndCursor(childComplexity), true
+	case "ObjectPageInfo.hasNextPage":
+		if e.ComplexityRoot.ObjectPageInfo.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectPageInfo.HasNextPage(childComplexity), true
+
 	case "ObjectType.createdAt":
 		if e.ComplexityRoot.ObjectType.CreatedAt == nil {
 			break
@@ -3253,6 +3795,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObjectType.Views(childComplexity), true
+
+	case "ObjectVersion.properties":
+		if e.ComplexityRoot.ObjectVersion.Properties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectVersion.Properties(childComplexity), true
+	case "ObjectVersion.updatedAt":
+		if e.ComplexityRoot.ObjectVersion.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectVersion.UpdatedAt(childComplexity), true
+	case "ObjectVersion.updatedBy":
+		if e.ComplexityRoot.ObjectVersion.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectVersion.UpdatedBy(childComplexity), true
+	case "ObjectVersion.version":
+		if e.ComplexityRoot.ObjectVersion.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectVersion.Version(childComplexity), true
 
 	case "ObjectsDeleted.deleted":
 		if e.ComplexityRoot.ObjectsDeleted.Deleted == nil {
@@ -3703,6 +4270,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AgedReceivables(childComplexity, args["asOf"].(*string)), true
+	case "Query.aggregate":
+		if e.ComplexityRoot.Query.Aggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_aggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Aggregate(childComplexity, args["type"].(string), args["aggregations"].(any), args["groupBy"].([]string), args["filter"].(any)), true
 	case "Query.balanceSheet":
 		if e.ComplexityRoot.Query.BalanceSheet == nil {
 			break
@@ -3859,6 +4437,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.object":
+		if e.ComplexityRoot.Query.Object == nil {
+			break
+		}
+
+		args, err := ec.field_Query_object_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Object(childComplexity, args["type"].(string), args["id"].(string)), true
 	case "Query.objectType":
 		if e.ComplexityRoot.Query.ObjectType == nil {
 			break
@@ -3876,6 +4465,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ObjectTypes(childComplexity), true
+	case "Query.objects":
+		if e.ComplexityRoot.Query.Objects == nil {
+			break
+		}
+
+		args, err := ec.field_Query_objects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Objects(childComplexity, args["type"].(string), args["filter"].(any), args["query"].(*string), args["sort"].(*string), args["order"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.payment":
 		if e.ComplexityRoot.Query.Payment == nil {
 			break
@@ -4204,6 +4804,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.APIKeyEvents(childComplexity), true
+	case "Subscription.objectChanged":
+		if e.ComplexityRoot.Subscription.ObjectChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_objectChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ObjectChanged(childComplexity, args["type"].(string)), true
 
 	case "TaxCode.accountId":
 		if e.ComplexityRoot.TaxCode.AccountID == nil {
@@ -6772,6 +7383,161 @@ input UpdateViewInput {
   isDefault: Boolean
 }
 `, BuiltIn: false},
+	{Name: "../schema/objects_data.graphqls", Input: `extend type Query {
+  """
+  A page of a type's live objects (the search of POST /v1/objects/:type/search:
+  filter, full-text query, sort and order), as a Relay connection.
+  """
+  objects(type: String!, filter: JSON, query: String, sort: String, order: String, first: Int, after: String): ObjectConnection! @scope(name: "read")
+  """
+  One live object. REST: GET /v1/objects/:type/:id.
+  """
+  object(type: String!, id: ID!): Object! @scope(name: "read")
+  """
+  Aggregates over a type's live objects: the results array of
+  POST /v1/objects/:type/aggregate (aggregations: [{function, property, alias}]).
+  """
+  aggregate(type: String!, aggregations: JSON!, groupBy: [String!], filter: JSON): JSON! @scope(name: "read")
+}
+
+extend type Mutation {
+  createObject(type: String!, properties: JSON!): Object! @scope(name: "write")
+  """
+  Patches properties; with version, a stale version is CONFLICT.
+  """
+  updateObject(type: String!, id: ID!, properties: JSON!, version: Int): Object! @scope(name: "write")
+  deleteObject(type: String!, id: ID!, force: Boolean, confirmToken: String): DeletedObject! @scope(name: "write")
+  restoreObject(type: String!, id: ID!): Object! @scope(name: "write")
+  """
+  Creates up to 100 objects, all or none. properties: one JSON object per object.
+  """
+  batchCreateObjects(type: String!, inputs: [JSON!]!): [Object!]! @scope(name: "write")
+  """
+  Patches up to 100 objects, all or none: each update is {id, properties, version?}.
+  """
+  batchUpdateObjects(type: String!, updates: [JSON!]!): [Object!]! @scope(name: "write")
+  putAssociation(fromType: String!, fromId: ID!, associationType: String!, toType: String!, toId: ID!, meta: JSON): Association! @scope(name: "write")
+  deleteAssociation(fromType: String!, fromId: ID!, associationType: String!, toType: String!, toId: ID!): ObjectsDeleted! @scope(name: "write")
+  createComment(type: String!, objectId: ID!, body: String!): Comment! @scope(name: "write")
+  updateComment(type: String!, objectId: ID!, id: ID!, body: String!): Comment! @scope(name: "write")
+  deleteComment(type: String!, objectId: ID!, id: ID!): ObjectsDeleted! @scope(name: "write")
+}
+
+extend type Subscription {
+  """
+  Created, updated, deleted and restored objects of a type.
+  """
+  objectChanged(type: String!): ObjectEvent! @scope(name: "read")
+}
+
+type ObjectConnection {
+  edges: [ObjectEdge!]!
+  pageInfo: ObjectPageInfo!
+  totalCount: Int!
+}
+
+type ObjectEdge {
+  """
+  The page's cursor on its last edge (pass it as after); null on the others.
+  """
+  cursor: String
+  node: Object!
+}
+
+type ObjectPageInfo {
+  hasNextPage: Boolean!
+  endCursor: String
+}
+
+type Object {
+  id: ID!
+  objectTypeId: ID!
+  properties: JSON!
+  property(name: String!): JSON
+  version: Int!
+  createdAt: Time!
+  updatedAt: Time!
+  createdBy: String!
+  updatedBy: String!
+  """
+  Associations whose other end is live (each object's list is one query;
+  their other ends are batched across the operation).
+  """
+  associations(direction: String, type: String, first: Int, after: String): AssociationConnection! @scope(name: "read")
+  versions(first: Int): [ObjectVersion!]! @scope(name: "read")
+  comments(first: Int, order: String): [Comment!]! @scope(name: "read")
+}
+
+type ObjectVersion {
+  version: Int!
+  properties: JSON!
+  updatedAt: Time!
+  updatedBy: String!
+}
+
+type AssociationConnection {
+  edges: [AssociationEdge!]!
+  pageInfo: ObjectPageInfo!
+  totalCount: Int!
+}
+
+type AssociationEdge {
+  cursor: String
+  node: Association!
+}
+
+type Association {
+  id: ID!
+  associationType: String!
+  """
+  outgoing or incoming, seen from the listed object (null outside a list).
+  """
+  direction: String
+  fromTypeId: ID!
+  fromId: ID!
+  toTypeId: ID!
+  toId: ID!
+  meta: JSON
+  createdAt: Time!
+  """
+  The other end (batched per operation).
+  """
+  object: Object!
+}
+
+type Comment {
+  id: ID!
+  objectTypeId: ID!
+  objectId: ID!
+  authorId: String!
+  body: String!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+type DeletedObject {
+  deleted: Boolean!
+  id: ID!
+}
+
+enum ObjectEventType {
+  CREATED
+  UPDATED
+  DELETED
+  RESTORED
+}
+
+type ObjectEvent {
+  id: ID!
+  type: ObjectEventType!
+  at: Time!
+  object: Object!
+  """
+  Set on DELETED: whether the delete was permanent.
+  """
+  permanent: Boolean!
+}
+`, BuiltIn: false},
 	{Name: "../schema/tenancy.graphqls", Input: `extend type Query {
   """
   The caller: its tenant and the scopes of its credential.
@@ -6970,6 +7736,54 @@ func (ec *executionContext) childFields_ApiKeyEvent(ctx context.Context, field g
 		return ec.fieldContext_ApiKeyEvent_at(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApiKeyEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_Association(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Association_id(ctx, field)
+	case "associationType":
+		return ec.fieldContext_Association_associationType(ctx, field)
+	case "direction":
+		return ec.fieldContext_Association_direction(ctx, field)
+	case "fromTypeId":
+		return ec.fieldContext_Association_fromTypeId(ctx, field)
+	case "fromId":
+		return ec.fieldContext_Association_fromId(ctx, field)
+	case "toTypeId":
+		return ec.fieldContext_Association_toTypeId(ctx, field)
+	case "toId":
+		return ec.fieldContext_Association_toId(ctx, field)
+	case "meta":
+		return ec.fieldContext_Association_meta(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Association_createdAt(ctx, field)
+	case "object":
+		return ec.fieldContext_Association_object(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Association", field.Name)
+}
+
+func (ec *executionContext) childFields_AssociationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AssociationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AssociationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AssociationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssociationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AssociationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AssociationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AssociationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssociationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_AuthNotice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7246,6 +8060,26 @@ func (ec *executionContext) childFields_CashFlowSections(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type CashFlowSections", field.Name)
 }
 
+func (ec *executionContext) childFields_Comment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Comment_id(ctx, field)
+	case "objectTypeId":
+		return ec.fieldContext_Comment_objectTypeId(ctx, field)
+	case "objectId":
+		return ec.fieldContext_Comment_objectId(ctx, field)
+	case "authorId":
+		return ec.fieldContext_Comment_authorId(ctx, field)
+	case "body":
+		return ec.fieldContext_Comment_body(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Comment_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Comment_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Comment", field.Name)
+}
+
 func (ec *executionContext) childFields_CreatedApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -7276,6 +8110,16 @@ func (ec *executionContext) childFields_Currency(ctx context.Context, field grap
 		return ec.fieldContext_Currency_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Currency", field.Name)
+}
+
+func (ec *executionContext) childFields_DeletedObject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deleted":
+		return ec.fieldContext_DeletedObject_deleted(ctx, field)
+	case "id":
+		return ec.fieldContext_DeletedObject_id(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletedObject", field.Name)
 }
 
 func (ec *executionContext) childFields_ExchangeRate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7612,6 +8456,84 @@ func (ec *executionContext) childFields_MfaVerification(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type MfaVerification", field.Name)
 }
 
+func (ec *executionContext) childFields_Object(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Object_id(ctx, field)
+	case "objectTypeId":
+		return ec.fieldContext_Object_objectTypeId(ctx, field)
+	case "properties":
+		return ec.fieldContext_Object_properties(ctx, field)
+	case "property":
+		return ec.fieldContext_Object_property(ctx, field)
+	case "version":
+		return ec.fieldContext_Object_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Object_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Object_updatedAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Object_createdBy(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_Object_updatedBy(ctx, field)
+	case "associations":
+		return ec.fieldContext_Object_associations(ctx, field)
+	case "versions":
+		return ec.fieldContext_Object_versions(ctx, field)
+	case "comments":
+		return ec.fieldContext_Object_comments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Object", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ObjectConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ObjectConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ObjectConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ObjectEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ObjectEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ObjectEvent_id(ctx, field)
+	case "type":
+		return ec.fieldContext_ObjectEvent_type(ctx, field)
+	case "at":
+		return ec.fieldContext_ObjectEvent_at(ctx, field)
+	case "object":
+		return ec.fieldContext_ObjectEvent_object(ctx, field)
+	case "permanent":
+		return ec.fieldContext_ObjectEvent_permanent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectPageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hasNextPage":
+		return ec.fieldContext_ObjectPageInfo_hasNextPage(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_ObjectPageInfo_endCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectPageInfo", field.Name)
+}
+
 func (ec *executionContext) childFields_ObjectType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7636,6 +8558,20 @@ func (ec *executionContext) childFields_ObjectType(ctx context.Context, field gr
 		return ec.fieldContext_ObjectType_views(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ObjectType", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_ObjectVersion_version(ctx, field)
+	case "properties":
+		return ec.fieldContext_ObjectVersion_properties(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ObjectVersion_updatedAt(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_ObjectVersion_updatedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectVersion", field.Name)
 }
 
 func (ec *executionContext) childFields_ObjectsDeleted(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -3,9 +3,43 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/invoicing"
+	"github.com/platformhq/platform/domain/objects"
 )
+
+type AssociationConnection struct {
+	Edges      []AssociationEdge `json:"edges"`
+	PageInfo   *ObjectPageInfo   `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+type AssociationEdge struct {
+	Cursor *string              `json:"cursor,omitempty"`
+	Node   *objects.Association `json:"node"`
+}
+
+type ObjectConnection struct {
+	Edges      []ObjectEdge    `json:"edges"`
+	PageInfo   *ObjectPageInfo `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+type ObjectEdge struct {
+	// The page's cursor on its last edge (pass it as after); null on the others.
+	Cursor *string         `json:"cursor,omitempty"`
+	Node   *objects.Object `json:"node"`
+}
+
+type ObjectPageInfo struct {
+	HasNextPage bool    `json:"hasNextPage"`
+	EndCursor   *string `json:"endCursor,omitempty"`
+}
 
 // The document an executed recurring entry created: journalEntry for a
 // journal_entry schedule, invoice for an invoice schedule.
@@ -14,4 +48,63 @@ type RecurringOccurrence struct {
 	Type         string             `json:"type"`
 	JournalEntry *accounting.Entry  `json:"journalEntry,omitempty"`
 	Invoice      *invoicing.Invoice `json:"invoice,omitempty"`
+}
+
+type ObjectEventType string
+
+const (
+	ObjectEventTypeCreated  ObjectEventType = "CREATED"
+	ObjectEventTypeUpdated  ObjectEventType = "UPDATED"
+	ObjectEventTypeDeleted  ObjectEventType = "DELETED"
+	ObjectEventTypeRestored ObjectEventType = "RESTORED"
+)
+
+var AllObjectEventType = []ObjectEventType{
+	ObjectEventTypeCreated,
+	ObjectEventTypeUpdated,
+	ObjectEventTypeDeleted,
+	ObjectEventTypeRestored,
+}
+
+func (e ObjectEventType) IsValid() bool {
+	switch e {
+	case ObjectEventTypeCreated, ObjectEventTypeUpdated, ObjectEventTypeDeleted, ObjectEventTypeRestored:
+		return true
+	}
+	return false
+}
+
+func (e ObjectEventType) String() string {
+	return string(e)
+}
+
+func (e *ObjectEventType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ObjectEventType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ObjectEventType", str)
+	}
+	return nil
+}
+
+func (e ObjectEventType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ObjectEventType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ObjectEventType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
