@@ -1,7 +1,7 @@
 package rest
 
-// accountingRoutes lists the reference's Accounting endpoints.
-// Entries without an Op answer 501 NOT_IMPLEMENTED until their issue lands.
+// accountingRoutes lists the reference's Accounting endpoints (the ledger
+// and invoicing services).
 func (a *API) accountingRoutes() []Route {
 	acct, inv := a.cfg.Accounting, a.cfg.Invoicing
 	return []Route{

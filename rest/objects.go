@@ -1,9 +1,7 @@
 package rest
 
-// objectsRoutes lists the reference's Objects, Search and Versions
-// endpoints: objects of the tenant's types (reads: scope "read"; writes:
-// "write"). Entries without an Op answer 501 NOT_IMPLEMENTED until their
-// step of issue 4 lands.
+// objectsRoutes lists the reference's Objects and Search endpoints: objects
+// of the tenant's types (reads: scope "read"; writes: "write").
 func (a *API) objectsRoutes() []Route {
 	o := a.cfg.Objects
 	// Batch bodies hold up to 100 objects.
