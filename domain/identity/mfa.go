@@ -304,12 +304,9 @@ func (s *Service) VerifyFactor(ctx context.Context, in MFAVerifyInput) (MFAVerif
 		if err := lockUser(ctx, w, p.TenantID, p.UserID); err != nil {
 			return err
 		}
-		f, err := db.AuthFactorGet(ctx, w.Tx, p.TenantID, p.UserID, strings.TrimSpace(in.FactorID))
-		if db.IsNoRows(err) {
-			return domain.NotFound("factor")
-		}
+		f, err := ownFactor(ctx, w, p, in.FactorID, false)
 		if err != nil {
-			return domain.Internal(err)
+			return err
 		}
 		verifiedBefore, err := db.AuthFactorsVerifiedCount(ctx, w.Tx, p.TenantID, p.UserID)
 		if err != nil {
@@ -371,12 +368,9 @@ func (s *Service) Unenroll(ctx context.Context, in FactorIDRef) (Unenrolled, err
 		if err := lockUser(ctx, w, p.TenantID, p.UserID); err != nil {
 			return err
 		}
-		f, err := db.AuthFactorGet(ctx, w.Tx, p.TenantID, p.UserID, strings.TrimSpace(in.FactorID))
-		if db.IsNoRows(err) {
-			return domain.NotFound("factor")
-		}
+		f, err := ownFactor(ctx, w, p, in.FactorID, false)
 		if err != nil {
-			return domain.Internal(err)
+			return err
 		}
 		if _, err := db.AuthFactorDelete(ctx, w.Tx, p.TenantID, p.UserID, f.ID); err != nil {
 			return domain.Internal(err)
@@ -418,12 +412,9 @@ func (s *Service) Challenge(ctx context.Context, in ChallengeInput) (Challenged,
 		return Challenged{}, err
 	}
 	err = s.core.Write(ctx, func(w *domain.Write) error {
-		f, err := db.AuthFactorGet(ctx, w.Tx, p.TenantID, p.UserID, strings.TrimSpace(in.FactorID))
-		if db.IsNoRows(err) || (err == nil && f.VerifiedAt == nil) {
-			return domain.NotFound("factor")
-		}
+		f, err := ownFactor(ctx, w, p, in.FactorID, true)
 		if err != nil {
-			return domain.Internal(err)
+			return err
 		}
 		if err := s.useCode(ctx, w, f, in.Code); err != nil {
 			return err
@@ -616,4 +607,17 @@ func (s *Service) RecoverMFA(ctx context.Context, in RecoverInput) (*Session, er
 		return nil, err
 	}
 	return sess, nil
+}
+
+// ownFactor loads one of the caller's factors (only a verified one when
+// verified is set). Errors: NOT_FOUND.
+func ownFactor(ctx context.Context, w *domain.Write, p *domain.Principal, factorID string, verified bool) (*db.AuthFactor, error) {
+	f, err := db.AuthFactorGet(ctx, w.Tx, p.TenantID, p.UserID, strings.TrimSpace(factorID))
+	if db.IsNoRows(err) || (err == nil && verified && f.VerifiedAt == nil) {
+		return nil, domain.NotFound("factor")
+	}
+	if err != nil {
+		return nil, domain.Internal(err)
+	}
+	return f, nil
 }
