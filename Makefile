@@ -12,7 +12,7 @@ export PLATFORM_ADDR ?= 127.0.0.1:8080
 # Assign first so a services.sh failure stops the recipe (`eval "$(...)"` alone would hide it).
 SERVICES := svc="$$(scripts/services.sh)"; eval "$$svc"
 
-.PHONY: run test build services services-stop generate lint bench assets
+.PHONY: run test build services services-stop generate lint bench bench-load assets
 
 run: assets ## serve with a demo tenant (prints URLs and API key)
 	$(SERVICES); go run ./cmd/platform serve --demo
@@ -40,6 +40,9 @@ lint:
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./bench/...
+
+bench-load: ## objects under load against a real server and its pgbench floor (bench/README.md; ~12 min)
+	scripts/bench-load.sh
 
 assets: ## GraphiQL playground files from npm into graph/playground/assets
 	scripts/assets.sh

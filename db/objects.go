@@ -2,7 +2,10 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -278,4 +281,271 @@ type PropertyPage struct {
 	// object id.
 	After   *string
 	AfterID string
+}
+
+// ObjectVersionsOfObjects returns the newest limit previous states of each
+// live object among ids, by object, newest first (one query: a window over
+// the versions' primary key).
+func ObjectVersionsOfObjects(ctx context.Context, idb bun.IDB, tenantID string, ids []string, limit int) ([]ObjectVersion, error) {
+	rows := []ObjectVersion{}
+	err := idb.NewRaw(`SELECT tenant_id, object_id, version, properties, updated_by, updated_at FROM (
+		SELECT v.*, row_number() OVER (PARTITION BY v.object_id ORDER BY v.version DESC) AS rn
+		FROM object_versions v JOIN objects o ON o.tenant_id = v.tenant_id AND o.id = v.object_id AND o.deleted_at IS NULL
+		WHERE v.tenant_id = ? AND v.object_id IN (?)) x
+		WHERE rn <= ? ORDER BY object_id, version DESC`, tenantID, bun.In(ids), limit).Scan(ctx, &rows)
+	return rows, err
+}
+
+// ObjectCommentOf is a comment with its object's type.
+type ObjectCommentOf struct {
+	ObjectComment `bun:",extend"`
+	ObjectTypeID  string `bun:"object_type_id"`
+}
+
+// ObjectCommentsOfObjects returns the first limit comments of each live
+// object among ids, by object, newest first unless asc (one query).
+func ObjectCommentsOfObjects(ctx context.Context, idb bun.IDB, tenantID string, ids []string, asc bool, limit int) ([]ObjectCommentOf, error) {
+	order := "c.created_at DESC, c.id DESC"
+	outer := "created_at DESC, id DESC"
+	if asc {
+		order, outer = "c.created_at, c.id", "created_at, id"
+	}
+	rows := []ObjectCommentOf{}
+	err := idb.NewRaw(`SELECT tenant_id, id, object_id, author_id, body, created_at, updated_at, object_type_id FROM (
+		SELECT c.*, o.object_type_id, row_number() OVER (PARTITION BY c.object_id ORDER BY `+order+`) AS rn
+		FROM object_comments c JOIN objects o ON o.tenant_id = c.tenant_id AND o.id = c.object_id AND o.deleted_at IS NULL
+		WHERE c.tenant_id = ? AND c.object_id IN (?)) x
+		WHERE rn <= ? ORDER BY object_id, `+outer, tenantID, bun.In(ids), limit).Scan(ctx, &rows)
+	return rows, err
+}
+
+// PropertyRows says how a property's index rows and unique values derive
+// from the objects' documents (the SQL twin of the domain's indexRow and
+// uniqueKey, for backfills; names and kinds come from the schema, never
+// from a request).
+type PropertyRows struct {
+	TenantID, TypeID, PropertyID string
+	// Name is the document member holding the value.
+	Name string
+	// Column is IndexText, IndexNum or IndexTime.
+	Column string
+	// Amount reads the value's "amount" member (currency).
+	Amount bool
+	// Email case-folds unique keys; Datetime writes them in UTC.
+	Email, Datetime bool
+	// MaxText and MaxKey are the byte caps of v_text and of a value_key
+	// kept as is.
+	MaxText, MaxKey int
+}
+
+// rfc3339 matches the timestamps the domain parses (time.RFC3339Nano);
+// normalUTC those already written in UTC as the domain writes them.
+const (
+	// (No question marks: bun would read them as placeholders.)
+	rfc3339   = `^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+){0,1}(Z|[+-][0-9]{2}:[0-9]{2})$`
+	normalUTC = `^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]*[1-9]){0,1}Z$`
+)
+
+// valueSource is the FROM of a backfill: every object of the type, live
+// and trashed (their rows stay, so a restore has nothing to rebuild), with
+// j.v its value of the property and j.s that value as text; more joins
+// the caller's laterals before the WHERE.
+func (pr PropertyRows) valueSource(more string) (string, []any) {
+	v := "o.properties -> ?"
+	if pr.Amount {
+		v = "(o.properties -> ?) -> 'amount'"
+	}
+	return "FROM objects o CROSS JOIN LATERAL (SELECT " + v + " AS v, (" + v + ") #>> '{}' AS s) j" + more +
+		" WHERE o.tenant_id = ? AND o.object_type_id = ?", []any{pr.Name, pr.Name, pr.TenantID, pr.TypeID}
+}
+
+// indexValue is the typed index value of j.v, NULL when it has none.
+func (pr PropertyRows) indexValue() string {
+	switch pr.Column {
+	case IndexNum:
+		return "CASE WHEN jsonb_typeof(j.v) = 'number' THEN (j.v)::numeric END"
+	case IndexTime:
+		return "CASE WHEN jsonb_typeof(j.v) = 'string' AND j.s ~ '" + rfc3339 + "' THEN platform_try_timestamptz(j.s) END"
+	}
+	// Strings by their first MaxText bytes, never splitting a character
+	// (a continuation byte is 10xxxxxx); booleans as true/false.
+	n := strconv.Itoa(pr.MaxText)
+	b := "convert_to(j.s, 'UTF8')"
+	cut := "CASE"
+	for back := 0; back < 3; back++ {
+		at := strconv.Itoa(pr.MaxText - back)
+		cut += " WHEN get_byte(" + b + ", " + at + ") & 192 <> 128 THEN " + at
+	}
+	cut += " ELSE " + strconv.Itoa(pr.MaxText-3) + " END"
+	return "CASE jsonb_typeof(j.v) WHEN 'boolean' THEN j.s WHEN 'string' THEN CASE WHEN octet_length(j.s) <= " + n +
+		" THEN j.s ELSE convert_from(substring(" + b + " FROM 1 FOR " + cut + "), 'UTF8') END END"
+}
+
+// uniqueValue is the value_key of j.v (NULL when it has none): numbers by
+// value, e-mails case-folded, datetimes in UTC, long keys by their hash.
+func (pr PropertyRows) uniqueValue() string {
+	str := "j.s"
+	switch {
+	case pr.Email:
+		str = "lower(j.s)"
+	case pr.Datetime:
+		str = "CASE WHEN j.s ~ '" + normalUTC + "' THEN j.s WHEN j.s ~ '" + rfc3339 + "' THEN" +
+			" to_char(platform_try_timestamptz(j.s) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') ||" +
+			" rtrim(rtrim(to_char(platform_try_timestamptz(j.s) AT TIME ZONE 'UTC', '.US'), '0'), '.') || 'Z'" +
+			" ELSE j.s END"
+	}
+	key := "CASE jsonb_typeof(j.v) WHEN 'number' THEN trim_scale((j.v)::numeric)::text" +
+		" WHEN 'boolean' THEN j.s WHEN 'string' THEN " + str + " END"
+	return "(SELECT CASE WHEN octet_length(k) > " + strconv.Itoa(pr.MaxKey) +
+		" THEN 'sha256:' || encode(sha256(convert_to(k, 'UTF8')), 'hex') ELSE k END FROM (SELECT " + key + " AS k) kk)"
+}
+
+// PropertyIndexBackfill inserts the missing index rows of a property from
+// the documents of its type's objects (one statement) and answers how many.
+func PropertyIndexBackfill(ctx context.Context, idb bun.IDB, pr PropertyRows) (int64, error) {
+	from, args := pr.valueSource(" CROSS JOIN LATERAL (SELECT " + pr.indexValue() + " AS val) x")
+	q := "INSERT INTO object_index (tenant_id, object_type_id, property_id, object_id, " + pr.Column + ")" +
+		" SELECT o.tenant_id, o.object_type_id, ?, o.id, x.val " + from + " AND x.val IS NOT NULL ON CONFLICT (tenant_id, property_id, object_id) DO NOTHING"
+	res, err := idb.NewRaw(q, append([]any{pr.PropertyID}, args...)...).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// PropertyUniqueDuplicate returns a value (as the documents hold it) that
+// two or more of the type's objects share under the property's unique key,
+// or "" and false when the values are distinct.
+func PropertyUniqueDuplicate(ctx context.Context, idb bun.IDB, pr PropertyRows) (string, bool, error) {
+	from, args := pr.valueSource("")
+	q := "SELECT min(j.s) FROM (SELECT j.s, " + pr.uniqueValue() + " AS k " + from + ") j" +
+		" WHERE j.k IS NOT NULL GROUP BY j.k HAVING count(*) > 1 ORDER BY j.k LIMIT 1"
+	var dup []string
+	if err := idb.NewRaw(q, args...).Scan(ctx, &dup); err != nil {
+		return "", false, err
+	}
+	if len(dup) == 0 {
+		return "", false, nil
+	}
+	return dup[0], true, nil
+}
+
+// PropertyUniqueBackfill claims the unique values of a property's objects
+// from their documents (one statement); the caller has checked with
+// PropertyUniqueDuplicate that they are distinct.
+func PropertyUniqueBackfill(ctx context.Context, idb bun.IDB, pr PropertyRows) (int64, error) {
+	from, args := pr.valueSource("")
+	q := "INSERT INTO object_unique (tenant_id, property_id, value_key, object_id)" +
+		" SELECT ?, ?, j.k, j.id FROM (SELECT o.id, " + pr.uniqueValue() + " AS k " + from + ") j" +
+		" WHERE j.k IS NOT NULL ON CONFLICT (tenant_id, property_id, value_key) DO NOTHING"
+	res, err := idb.NewRaw(q, append([]any{pr.TenantID, pr.PropertyID}, args...)...).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// PropertyIndexDrop deletes a property's index rows.
+func PropertyIndexDrop(ctx context.Context, idb bun.IDB, tenantID, propertyID string) error {
+	_, err := idb.NewDelete().Model((*ObjectIndex)(nil)).Where("tenant_id = ? AND property_id = ?", tenantID, propertyID).Exec(ctx)
+	return err
+}
+
+// PropertyUniqueDrop deletes a property's unique values.
+func PropertyUniqueDrop(ctx context.Context, idb bun.IDB, tenantID, propertyID string) error {
+	_, err := idb.NewDelete().Model((*ObjectUnique)(nil)).Where("tenant_id = ? AND property_id = ?", tenantID, propertyID).Exec(ctx)
+	return err
+}
+
+// IsStatementTimeout reports whether err is a statement cancelled by
+// statement_timeout.
+func IsStatementTimeout(err error) bool { return pgCode(err) == "57014" }
+
+// liveObjects selects a type's live objects matching cond (the count
+// queries' common part; o is the objects alias the filters use).
+func liveObjects(idb bun.IDB, tenantID, typeID string, cond Condition) *bun.SelectQuery {
+	q := idb.NewSelect().Model((*Object)(nil)).ColumnExpr("1").
+		Where("o.tenant_id = ? AND o.object_type_id = ? AND o.deleted_at IS NULL", tenantID, typeID)
+	return where(q, cond)
+}
+
+// ObjectCountUpTo counts a type's live objects matching cond, stopping at
+// limit (an index-only scan of the live index when cond is none).
+func ObjectCountUpTo(ctx context.Context, idb bun.IDB, tenantID, typeID string, cond Condition, limit int) (int, error) {
+	var n int
+	err := idb.NewRaw("SELECT count(*) FROM (?) AS capped", liveObjects(idb, tenantID, typeID, cond).Limit(int64(limit))).Scan(ctx, &n)
+	return n, err
+}
+
+// ObjectCountWithin counts a type's live objects exactly, unless that
+// takes longer than budget (then a statement timeout error).
+func ObjectCountWithin(ctx context.Context, idb bun.IDB, tenantID, typeID string, budget time.Duration) (int, error) {
+	var n int
+	err := idb.RunInTx(ctx, &sql.TxOptions{ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SET LOCAL statement_timeout = "+strconv.FormatInt(budget.Milliseconds(), 10)); err != nil {
+			return err
+		}
+		return tx.NewRaw("SELECT count(*) FROM (?) AS live", liveObjects(tx, tenantID, typeID, Condition{})).Scan(ctx, &n)
+	})
+	return n, err
+}
+
+// planRows is the planner's row estimate of q (EXPLAIN: statistics only,
+// no row is read).
+func planRows(ctx context.Context, idb bun.IDB, q *bun.SelectQuery) (float64, error) {
+	var raw []byte
+	if err := idb.NewRaw("EXPLAIN (FORMAT JSON) ?", q).Scan(ctx, &raw); err != nil {
+		return 0, err
+	}
+	var plan []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal(raw, &plan); err != nil || len(plan) == 0 {
+		return 0, fmt.Errorf("explain: unreadable plan: %v", err)
+	}
+	return plan[0].Plan.Rows, nil
+}
+
+// ObjectCountEstimate is the planner's estimate of a type's live objects
+// matching cond. The planner multiplies the selectivities of tenant_id and
+// object_type_id as if independent (a type belongs to one tenant: at 1% of
+// the table that underestimates a hundredfold), so the type's live count
+// is estimated on object_type_id alone (type ids are unique; EXPLAIN reads
+// statistics, not the tenant's rows), and cond's selectivity as the ratio
+// of the tenant-scoped estimates with and without it.
+func ObjectCountEstimate(ctx context.Context, idb bun.IDB, tenantID, typeID string, cond Condition) (int, error) {
+	live, err := planRows(ctx, idb, idb.NewSelect().Model((*Object)(nil)).ColumnExpr("1").
+		Where("o.object_type_id = ? AND o.deleted_at IS NULL", typeID))
+	if err != nil || cond.SQL == "" || cond.SQL == "TRUE" {
+		return int(live), err
+	}
+	all, err := planRows(ctx, idb, liveObjects(idb, tenantID, typeID, Condition{}))
+	if err != nil {
+		return 0, err
+	}
+	matching, err := planRows(ctx, idb, liveObjects(idb, tenantID, typeID, cond))
+	if err != nil || all <= 0 {
+		return 0, err
+	}
+	return int(live * min(matching/all, 1)), nil
+}
+
+// ObjectFilterSample tests cond on a type's newest n live objects (a walk
+// of the live index by created_at, then their rows) and answers how many
+// it read and how many matched.
+func ObjectFilterSample(ctx context.Context, idb bun.IDB, tenantID, typeID string, cond Condition, n int) (read, matched int, err error) {
+	sample := idb.NewSelect().Model((*Object)(nil)).ColumnExpr("o.*").
+		Where("o.tenant_id = ? AND o.object_type_id = ? AND o.deleted_at IS NULL", tenantID, typeID).
+		OrderExpr("o.created_at DESC, o.id DESC").Limit(int64(n))
+	match := "TRUE"
+	var args []any
+	if cond.SQL != "" {
+		match, args = cond.SQL, cond.Args
+	}
+	// cond's placeholders come first in the statement.
+	err = idb.NewRaw("SELECT count(*), count(*) FILTER (WHERE "+match+") FROM (?) AS o",
+		append(append([]any{}, args...), sample)...).Scan(ctx, &read, &matched)
+	return read, matched, err
 }

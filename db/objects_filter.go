@@ -96,6 +96,11 @@ func CompileFilters(items []FilterNode) (Condition, error) {
 	if err != nil {
 		return Condition{}, err
 	}
+	// Conditions are ANDed with others (row-level policies): an argument
+	// without its placeholder would shift every argument after it.
+	if strings.Count(sql, "?") != len(c.args) {
+		return Condition{}, fmt.Errorf("db: filter compiled to %d placeholders for %d arguments", strings.Count(sql, "?"), len(c.args))
+	}
 	return Condition{SQL: sql, Args: c.args}, nil
 }
 
@@ -114,6 +119,24 @@ func And(conds ...Condition) Condition {
 		return Condition{SQL: "TRUE"}
 	}
 	return Condition{SQL: strings.Join(parts, " AND "), Args: args}
+}
+
+// Or joins conditions with OR; none is FALSE (row-level policies: several
+// policies widen access, no policy that applies grants no rows).
+func Or(conds ...Condition) Condition {
+	if len(conds) == 0 {
+		return Condition{SQL: "FALSE"}
+	}
+	parts := make([]string, 0, len(conds))
+	var args []any
+	for _, c := range conds {
+		if c.SQL == "" || c.SQL == "TRUE" {
+			return Condition{SQL: "TRUE"}
+		}
+		parts = append(parts, "("+c.SQL+")")
+		args = append(args, c.Args...)
+	}
+	return Condition{SQL: strings.Join(parts, " OR "), Args: args}
 }
 
 // FullText matches objects whose string values hold the words of q (web
@@ -495,9 +518,9 @@ func (c *compiler) in(n *FilterNode, kind, expr string) (string, error) {
 	if !ok {
 		return "", bad(n, "must be an array for in and not_in")
 	}
-	if len(l) == 0 {
-		return "FALSE", nil
-	}
+	// An empty list compiles to = ANY('{}') (false) rather than to a bare
+	// FALSE: the expression's placeholders must stay in the SQL, or the
+	// arguments after them (a row-level policy's among them) would shift.
 	vals := make([]string, 0, len(l))
 	for _, v := range l {
 		s, err := c.literal(n, v, kind)

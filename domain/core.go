@@ -4,7 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -25,6 +29,10 @@ type Core struct {
 	Clock  Clock
 	Secret []byte
 	Log    *slog.Logger
+	// StrictAudit makes a unit of work that changed data without an audit
+	// row (and without SkipAudit) fail instead of logging a warning. Tests
+	// set it, so the suite proves every write is audited.
+	StrictAudit bool
 }
 
 // Event is a committed domain change, fanned out to subscribers (GraphQL
@@ -48,15 +56,23 @@ type Write struct {
 	ctx    context.Context
 	core   *Core
 	events []Event
+	// audited and skipReason record whether the unit of work accounted for
+	// its changes (see checkAudited).
+	audited    bool
+	skipReason string
 }
 
 // Write runs fn in a transaction. After commit the outbox events are
 // published to Redis (the relay job republishes any a crash left behind).
+// A unit of work that changed data must call Audit or SkipAudit.
 func (c *Core) Write(ctx context.Context, fn func(w *Write) error) error {
 	w := &Write{ctx: ctx, core: c}
 	err := db.InTx(ctx, c.DB, func(tx bun.Tx) error {
 		w.Tx = tx
-		return fn(w)
+		if err := fn(w); err != nil {
+			return err
+		}
+		return w.checkAudited()
 	})
 	if err != nil {
 		return err
@@ -69,6 +85,52 @@ func (c *Core) Write(ctx context.Context, fn func(w *Write) error) error {
 	return nil
 }
 
+// ErrUnaudited is returned (StrictAudit) by a unit of work that changed data
+// without an audit row or a SkipAudit reason.
+var ErrUnaudited = errors.New("unit of work changed data without an audit row (call Write.Audit or Write.SkipAudit)")
+
+// SkipAudit declares that the unit of work's changes need no audit row of
+// their own (bookkeeping such as lockout counters, delivery marks, or a
+// change already audited elsewhere); reason documents why.
+func (w *Write) SkipAudit(reason string) { w.skipReason = reason }
+
+// checkAudited runs before commit: a unit of work with neither an audit row
+// nor a skip reason must not have changed anything. Postgres assigns a
+// transaction id at the first write, so an unassigned one proves a read-only
+// unit of work (one round trip, only on this rare path).
+func (w *Write) checkAudited() error {
+	if w.audited || w.skipReason != "" {
+		return nil
+	}
+	var wrote bool
+	if err := w.Tx.NewRaw("SELECT pg_current_xact_id_if_assigned() IS NOT NULL").Scan(w.ctx, &wrote); err != nil {
+		return err
+	}
+	if !wrote {
+		return nil
+	}
+	if w.core.StrictAudit {
+		return Internal(fmt.Errorf("%w: in %s", ErrUnaudited, w.caller()))
+	}
+	w.core.Log.Warn("unit of work changed data without an audit row", "caller", w.caller())
+	return nil
+}
+
+// caller names the function that opened the unit of work, for the warning.
+func (w *Write) caller() string {
+	for skip := 2; skip < 16; skip++ {
+		pc, _, _, ok := runtime.Caller(skip)
+		if !ok {
+			break
+		}
+		if fn := runtime.FuncForPC(pc); fn != nil && !strings.Contains(fn.Name(), "platform/db.") &&
+			!strings.Contains(fn.Name(), "uptrace/bun") && !strings.Contains(fn.Name(), "domain.(*Core).Write") {
+			return fn.Name()
+		}
+	}
+	return "unknown"
+}
+
 // Audit records who did what to which resource, in the write's transaction.
 // changes is a small before/after summary (never secrets).
 func (w *Write) Audit(tenantID, action, resourceType, resourceID string, changes any) error {
@@ -77,16 +139,27 @@ func (w *Write) Audit(tenantID, action, resourceType, resourceID string, changes
 	if p != nil {
 		actorType, actorID = string(p.Kind), p.ActorID()
 	}
+	return w.AuditAs(actorType, actorID, tenantID, action, resourceType, resourceID, changes)
+}
+
+// AuditAs records an audit row whose actor is not the request's principal:
+// an end user signing in, refreshing or signing out acts through the
+// tenant's publishable key, but the act is the user's.
+func (w *Write) AuditAs(actorType, actorID, tenantID, action, resourceType, resourceID string, changes any) error {
 	meta := RequestMetaFrom(w.ctx)
 	raw, err := json.Marshal(changes)
 	if err != nil {
 		return err
 	}
-	return db.AuditInsert(w.ctx, w.Tx, &db.AuditLog{
+	if err := db.AuditInsert(w.ctx, w.Tx, &db.AuditLog{
 		TenantID: tenantID, ID: NewID(PrefixAudit), ActorType: actorType, ActorID: actorID,
 		Action: action, ResourceType: resourceType, ResourceID: resourceID, Changes: raw,
 		IP: meta.IP, RequestID: meta.RequestID, CreatedAt: w.core.Clock.Now(),
-	})
+	}); err != nil {
+		return err
+	}
+	w.audited = true
+	return nil
 }
 
 // Emit writes an outbox event in the write's transaction.

@@ -136,3 +136,56 @@ func TestOutboxRelayRepublishesStrandedEvents(t *testing.T) {
 	require.NoError(t, b.core.DB.NewRaw("SELECT count(*) FROM outbox_events WHERE tenant_id = ? AND published_at IS NULL", b.tenant).Scan(ctx, &n))
 	require.Zero(t, n)
 }
+
+// TestWriteRequiresAuditOrReason: a unit of work that changed data must
+// audit it or say why not; read-only units of work need neither.
+func TestWriteRequiresAuditOrReason(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	b.core.StrictAudit = true
+	rename := func(name string) func(w *domain.Write) error {
+		return func(w *domain.Write) error {
+			_, err := w.Tx.NewRaw("UPDATE tenants SET name = ? WHERE id = ?", name, b.tenant).Exec(ctx)
+			return err
+		}
+	}
+	name := func() string {
+		var n string
+		require.NoError(t, b.core.DB.NewRaw("SELECT name FROM tenants WHERE id = ?", b.tenant).Scan(ctx, &n))
+		return n
+	}
+
+	err := b.core.Write(ctx, rename("unaudited"))
+	require.ErrorIs(t, err, domain.ErrUnaudited)
+	require.Contains(t, err.Error(), "TestWriteRequiresAuditOrReason", "the error names the unit of work's function")
+	require.Equal(t, "t", name(), "the unaudited change was rolled back")
+
+	require.NoError(t, b.core.Write(ctx, func(w *domain.Write) error {
+		var n int
+		return w.Tx.NewRaw("SELECT count(*) FROM tenants WHERE id = ?", b.tenant).Scan(ctx, &n)
+	}), "a read-only unit of work needs no audit row")
+
+	require.NoError(t, b.core.Write(ctx, func(w *domain.Write) error {
+		w.SkipAudit("test bookkeeping")
+		return rename("skipped")(w)
+	}))
+	require.Equal(t, "skipped", name())
+
+	require.NoError(t, b.core.Write(ctx, func(w *domain.Write) error {
+		if err := rename("audited")(w); err != nil {
+			return err
+		}
+		return w.AuditAs("user", "usr_x", b.tenant, "tenant.rename", "tenant", b.tenant, map[string]string{"name": "audited"})
+	}))
+	rows, err := db.AuditListByTenant(ctx, b.core.DB, b.tenant, 10)
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	require.Equal(t, "user", rows[0].ActorType)
+	require.Equal(t, "usr_x", rows[0].ActorID)
+
+	// Outside tests the unaudited write commits (and is logged).
+	b.core.StrictAudit = false
+	require.NoError(t, b.core.Write(ctx, rename("lenient")))
+	require.Equal(t, "lenient", name())
+}

@@ -12,6 +12,9 @@ type Page[T any] struct {
 	Results    []T     `json:"results"`
 	NextCursor *string `json:"next_cursor"`
 	Total      int     `json:"total"`
+	// TotalIsEstimate marks Total as an estimate (object lists and searches
+	// beyond their exact cap); absent when Total is exact.
+	TotalIsEstimate bool `json:"total_is_estimate,omitempty"`
 }
 
 // List limits (contract: default 20, max 100, larger is clamped).

@@ -26,9 +26,11 @@ import (
 	"github.com/platformhq/platform/domain"
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/governance"
 	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/invoicing"
 	"github.com/platformhq/platform/domain/objects"
+	"github.com/platformhq/platform/domain/rbac"
 	"github.com/platformhq/platform/domain/tenancy"
 	"github.com/platformhq/platform/graph/generated"
 	"github.com/platformhq/platform/graph/playground"
@@ -48,6 +50,10 @@ type Config struct {
 	Identity *identity.Service
 	// Objects is the dynamic data model (object types, properties, views).
 	Objects *objects.Service
+	// Roles is RBAC (roles, assignments).
+	Roles *rbac.Service
+	// Governance is the tenant's security settings and the audit log.
+	Governance *governance.Service
 	// Authenticate resolves a credential sent in the websocket
 	// connection_init payload (browsers cannot set headers on websockets).
 	Authenticate func(ctx context.Context, token, ip string) (*domain.Principal, error)
@@ -79,7 +85,7 @@ const (
 func NewHandler(cfg Config) http.Handler {
 	log := cfg.Core.Log
 	schema := generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{core: cfg.Core, keys: cfg.Keys, tenants: cfg.Tenants, books: cfg.Accounting, billing: cfg.Invoicing, auth: cfg.Identity, objects: cfg.Objects},
+		Resolvers: &Resolver{core: cfg.Core, keys: cfg.Keys, tenants: cfg.Tenants, books: cfg.Accounting, billing: cfg.Invoicing, auth: cfg.Identity, objects: cfg.Objects, roles: cfg.Roles, governance: cfg.Governance},
 	})
 	srv := handler.New(schema)
 	ws := &wsAuth{authenticate: cfg.Authenticate, log: log}

@@ -131,8 +131,9 @@ func TestIdentityUsersAdmin(t *testing.T) {
 	require.Equal(t, 1, list.Users.Total)
 	require.Equal(t, s.User.ID, list.Users.Users[0].ID)
 
-	// End users and publishable keys are not admins.
-	gql(t, env, s.AccessToken, `{ users { total } }`, nil).requireCode(t, domain.CodeInsufficientScope)
+	// End users and publishable keys are not admins (an end user without an
+	// RBAC role granting users:read is FORBIDDEN).
+	gql(t, env, s.AccessToken, `{ users { total } }`, nil).requireCode(t, domain.CodeForbidden)
 	gql(t, env, pub, `{ users { total } }`, nil).requireCode(t, domain.CodeInsufficientScope)
 
 	var upd struct{ UpdateUser struct{ Banned bool } }

@@ -144,14 +144,14 @@ func (r *objectResolver) Associations(ctx context.Context, obj *objects.Object, 
 
 // Versions is the resolver for the versions field.
 func (r *objectResolver) Versions(ctx context.Context, obj *objects.Object, first *int) ([]objects.ObjectVersion, error) {
-	return r.objects.ListVersions(ctx, objects.VersionsInput{ObjectTypeID: obj.ObjectTypeID, ObjectID: obj.ID, Limit: intOr(first)})
+	// Through the operation's loader: one query for all the listed objects.
+	return r.objectVersions(ctx, obj, intOr(first))
 }
 
 // Comments is the resolver for the comments field.
 func (r *objectResolver) Comments(ctx context.Context, obj *objects.Object, first *int, order *string) ([]objects.Comment, error) {
-	pg, err := r.objects.ListComments(ctx, objects.ListCommentsInput{ObjectTypeID: obj.ObjectTypeID, ObjectID: obj.ID,
-		Limit: intOr(first), Order: strOr(order)})
-	return pg.Results, err
+	// Through the operation's loader: one query for all the listed objects.
+	return r.objectComments(ctx, obj, intOr(first), strOr(order))
 }
 
 // Properties is the resolver for the properties field.
@@ -160,13 +160,13 @@ func (r *objectVersionResolver) Properties(ctx context.Context, obj *objects.Obj
 }
 
 // Objects is the resolver for the objects field.
-func (r *queryResolver) Objects(ctx context.Context, typeArg string, filter any, query *string, sort *string, order *string, first *int, after *string) (model.ObjectConnection, error) {
+func (r *queryResolver) Objects(ctx context.Context, typeArg string, filter any, query *string, sort *string, order *string, first *int, after *string, total *string) (model.ObjectConnection, error) {
 	filters, err := rawIn("filter", filter)
 	if err != nil {
 		return model.ObjectConnection{}, err
 	}
 	in := objects.SearchInput{ObjectTypeID: typeArg, Filters: filters, Query: strOr(query), Order: strOr(order),
-		Limit: intOr(first), Cursor: strOr(after)}
+		Limit: intOr(first), Cursor: strOr(after), Total: strOr(total)}
 	if sort != nil {
 		if in.Sort, err = rawIn("sort", *sort); err != nil {
 			return model.ObjectConnection{}, err
@@ -203,19 +203,17 @@ func (r *queryResolver) Aggregate(ctx context.Context, typeArg string, aggregati
 
 // ObjectChanged is the resolver for the objectChanged field.
 func (r *subscriptionResolver) ObjectChanged(ctx context.Context, typeArg string) (<-chan model.ObjectEvent, error) {
-	t, err := r.objects.GetType(ctx, objects.TypeRef{ObjectTypeID: typeArg})
+	// Keys: the read scope; end users: objects:<type>:read, and only the
+	// objects within their select policies (evaluated in memory).
+	f, err := r.objects.SubscribeObjects(ctx, typeArg)
 	if err != nil {
 		return nil, err
 	}
-	p, err := domain.RequireScope(ctx, domain.ScopeRead)
+	events, err := r.core.Subscribe(ctx, domain.PrincipalFrom(ctx).TenantID, objects.TopicObjects)
 	if err != nil {
 		return nil, err
 	}
-	events, err := r.core.Subscribe(ctx, p.TenantID, objects.TopicObjects)
-	if err != nil {
-		return nil, err
-	}
-	return objectEvents(ctx, r.core.Log, events, t.ID), nil
+	return objectEvents(ctx, r.core.Log, events, f), nil
 }
 
 // Association returns generated.AssociationResolver implementation.

@@ -45,7 +45,7 @@ func rawIn(field string, data any) (json.RawMessage, error) {
 // cursor is the last edge's cursor and the endCursor.
 func objectConnection(pg domain.Page[objects.Object]) model.ObjectConnection {
 	out := model.ObjectConnection{Edges: make([]model.ObjectEdge, len(pg.Results)), TotalCount: pg.Total,
-		PageInfo: &model.ObjectPageInfo{HasNextPage: pg.NextCursor != nil, EndCursor: pg.NextCursor}}
+		TotalIsEstimate: pg.TotalIsEstimate, PageInfo: &model.ObjectPageInfo{HasNextPage: pg.NextCursor != nil, EndCursor: pg.NextCursor}}
 	for i := range pg.Results {
 		out.Edges[i].Node = &pg.Results[i]
 	}
@@ -97,8 +97,10 @@ func objectEvent(ev domain.Event, typeID string) (model.ObjectEvent, bool, error
 }
 
 // objectEvents relays the object events of one type until ctx ends or the
-// stream closes; other events of the objects topic are dropped.
-func objectEvents(ctx context.Context, log *slog.Logger, events <-chan domain.Event, typeID string) <-chan model.ObjectEvent {
+// stream closes; other events of the objects topic are dropped, and so are
+// the objects outside an end user's select policies (f).
+func objectEvents(ctx context.Context, log *slog.Logger, events <-chan domain.Event, f *objects.RowFilter) <-chan model.ObjectEvent {
+	typeID := f.TypeID
 	mine := make(chan domain.Event)
 	go func() {
 		defer close(mine)
@@ -110,7 +112,8 @@ func objectEvents(ctx context.Context, log *slog.Logger, events <-chan domain.Ev
 				if !ok {
 					return
 				}
-				if _, ok, err := objectEvent(ev, typeID); !ok && err == nil {
+				_, ok, err := objectEvent(ev, typeID)
+				if (!ok && err == nil) || (ok && !f.Allows(ev.Payload)) {
 					continue
 				}
 				select {

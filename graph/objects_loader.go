@@ -25,6 +25,18 @@ type objectsLoaders struct {
 	// assocs resolves Object.associations' first page: the objects of an
 	// operation asking the same filters cost one query (AssociationsOfObjects).
 	assocs *dataloadgen.Loader[assocKey, domain.Page[objects.Association]]
+	// versions and comments resolve Object.versions and Object.comments:
+	// the objects of an operation asking the same arguments cost one query
+	// for each field (VersionsOfObjects, CommentsOfObjects).
+	versions *dataloadgen.Loader[listKey, []objects.ObjectVersion]
+	comments *dataloadgen.Loader[listKey, []objects.Comment]
+}
+
+// listKey is an object's per-object list request: its id and the field's
+// arguments (order is unused by versions).
+type listKey struct {
+	id, order string
+	limit     int
 }
 
 // assocKey is an object's associations page request (first page only).
@@ -50,6 +62,8 @@ func withObjectsLoaders(svc *objects.Service) graphql.OperationMiddleware {
 			views:      dataloadgen.NewLoader(batchByType(svc.ViewsOfTypes), opts...),
 			byID:       dataloadgen.NewLoader(batchObjects(svc.ObjectsByID), opts...),
 			assocs:     dataloadgen.NewLoader(batchAssociations(svc.AssociationsOfObjects), opts...),
+			versions:   dataloadgen.NewLoader(batchLists(versionsOfObjects(svc)), opts...),
+			comments:   dataloadgen.NewLoader(batchLists(commentsOfObjects(svc)), opts...),
 		}
 		return next(context.WithValue(ctx, objectsLoadersKey{}, l))
 	}
@@ -149,4 +163,62 @@ func batchAssociations(load func(context.Context, objects.AssociationsOfObjectsI
 		}
 		return out, errs
 	}
+}
+
+// batchLists groups per-object list requests by their arguments and loads
+// each group's objects in one call of load.
+func batchLists[T any](load func(context.Context, listKey, []string) (map[string][]T, error)) func(context.Context, []listKey) ([][]T, []error) {
+	return func(ctx context.Context, keys []listKey) ([][]T, []error) {
+		out := make([][]T, len(keys))
+		errs := make([]error, len(keys))
+		groups := map[listKey][]int{}
+		for i, k := range keys {
+			g := k
+			g.id = ""
+			groups[g] = append(groups[g], i)
+		}
+		for g, idx := range groups {
+			ids := make([]string, len(idx))
+			for j, i := range idx {
+				ids[j] = keys[i].id
+			}
+			lists, err := load(ctx, g, ids)
+			for _, i := range idx {
+				out[i], errs[i] = lists[keys[i].id], err
+			}
+		}
+		return out, errs
+	}
+}
+
+func versionsOfObjects(svc *objects.Service) func(context.Context, listKey, []string) (map[string][]objects.ObjectVersion, error) {
+	return func(ctx context.Context, k listKey, ids []string) (map[string][]objects.ObjectVersion, error) {
+		return svc.VersionsOfObjects(ctx, objects.VersionsOfObjectsInput{IDs: ids, Limit: k.limit})
+	}
+}
+
+func commentsOfObjects(svc *objects.Service) func(context.Context, listKey, []string) (map[string][]objects.Comment, error) {
+	return func(ctx context.Context, k listKey, ids []string) (map[string][]objects.Comment, error) {
+		return svc.CommentsOfObjects(ctx, objects.CommentsOfObjectsInput{IDs: ids, Limit: k.limit, Order: k.order})
+	}
+}
+
+// objectVersions returns an object's versions through the operation's
+// loader (or ListVersions, outside an operation).
+func (r *Resolver) objectVersions(ctx context.Context, obj *objects.Object, limit int) ([]objects.ObjectVersion, error) {
+	if l, ok := ctx.Value(objectsLoadersKey{}).(*objectsLoaders); ok {
+		return l.versions.Load(ctx, listKey{id: obj.ID, limit: limit})
+	}
+	return r.objects.ListVersions(ctx, objects.VersionsInput{ObjectTypeID: obj.ObjectTypeID, ObjectID: obj.ID, Limit: limit})
+}
+
+// objectComments returns an object's first page of comments through the
+// operation's loader (or ListComments, outside an operation).
+func (r *Resolver) objectComments(ctx context.Context, obj *objects.Object, limit int, order string) ([]objects.Comment, error) {
+	if l, ok := ctx.Value(objectsLoadersKey{}).(*objectsLoaders); ok {
+		return l.comments.Load(ctx, listKey{id: obj.ID, limit: limit, order: order})
+	}
+	pg, err := r.objects.ListComments(ctx, objects.ListCommentsInput{ObjectTypeID: obj.ObjectTypeID, ObjectID: obj.ID,
+		Limit: limit, Order: order})
+	return pg.Results, err
 }

@@ -4,9 +4,11 @@ import (
 	"github.com/platformhq/platform/domain"
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/governance"
 	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/invoicing"
 	"github.com/platformhq/platform/domain/objects"
+	"github.com/platformhq/platform/domain/rbac"
 	"github.com/platformhq/platform/domain/tenancy"
 )
 
@@ -20,4 +22,7 @@ type Resolver struct {
 	billing *invoicing.Service
 	auth    *identity.Service
 	objects *objects.Service
+	roles   *rbac.Service
+	// governance: settings and the audit log.
+	governance *governance.Service
 }

@@ -14,6 +14,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -22,9 +23,11 @@ import (
 	"github.com/platformhq/platform/domain"
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/governance"
 	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/invoicing"
 	"github.com/platformhq/platform/domain/objects"
+	"github.com/platformhq/platform/domain/rbac"
 	"github.com/platformhq/platform/domain/tenancy"
 )
 
@@ -43,6 +46,10 @@ type Config struct {
 	Invoicing *invoicing.Service
 	// Objects is the dynamic data model (object types, properties).
 	Objects *objects.Service
+	// Roles is RBAC: roles, assignments (/v1/roles).
+	Roles *rbac.Service
+	// Governance is the tenant's security settings and the audit log.
+	Governance *governance.Service
 	// GraphQL serves /graphql behind the same middleware (nil: 501).
 	GraphQL http.Handler
 	// MetricsToken, when set, guards /metrics (bearer token).
@@ -168,7 +175,11 @@ func (a *API) serve(route Route) http.Handler {
 		if writeSpecial(w, r, out) {
 			return
 		}
-		writeData(w, r, route.status(), out)
+		status := route.status()
+		if sc, ok := out.(StatusCoder); ok {
+			status = sc.HTTPStatus()
+		}
+		writeData(w, r, status, out)
 	})
 }
 
@@ -181,7 +192,24 @@ type Document interface {
 	Document() (contentType string, body []byte)
 }
 
-// writeSpecial writes redirects and documents; it reports whether it did.
+// Stream is an answer that is a file too large to hold in memory (an
+// export): written with its own content type, as an attachment, by WriteTo
+// piece by piece. Size is its length in bytes (-1 when unknown), sent as
+// Content-Length so that a client can tell a cut-off download.
+type Stream interface {
+	ContentType() string
+	Filename() string
+	Size() int64
+	WriteTo(ctx context.Context, w io.Writer) error
+}
+
+// StatusCoder is a JSON answer whose success status depends on its content
+// (an export's status: 202 while running, 200 once failed); it overrides
+// the route's Status.
+type StatusCoder interface{ HTTPStatus() int }
+
+// writeSpecial writes redirects, documents and streams; it reports whether
+// it did.
 func writeSpecial(w http.ResponseWriter, r *http.Request, out any) bool {
 	switch v := out.(type) {
 	case Redirector:
@@ -198,8 +226,29 @@ func writeSpecial(w http.ResponseWriter, r *http.Request, out any) bool {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(body)
 		return true
+	case Stream:
+		writeStream(w, r, v)
+		return true
 	}
 	return false
+}
+
+// writeStream sends a stream as an attachment. A failure after the status
+// line cannot be reported in the body: the connection is cut, so the
+// client sees a short download (Content-Length) rather than a complete-
+// looking one.
+func writeStream(w http.ResponseWriter, r *http.Request, s Stream) {
+	h := w.Header()
+	h.Set("Content-Type", s.ContentType())
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": s.Filename()}))
+	h.Set("Cache-Control", "no-store")
+	if n := s.Size(); n >= 0 {
+		h.Set("Content-Length", strconv.FormatInt(n, 10))
+	}
+	w.WriteHeader(http.StatusOK)
+	if err := s.WriteTo(r.Context(), w); err != nil {
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // fail logs unexpected errors with their cause and writes the envelope.

@@ -1,9 +1,9 @@
 package rest
 
 // auditRoutes lists the reference's Audit endpoints.
-// Entries without an Op answer 501 NOT_IMPLEMENTED until their issue lands.
-func auditRoutes() []Route {
+func (a *API) auditRoutes() []Route {
+	g := a.cfg.Governance
 	return []Route{
-		{Section: "Audit", Method: "GET", Path: "/v1/audit-logs", Summary: "List audit logs", Auth: Bearer, Scope: "auth", Permission: "audit:read"},
+		{Section: "Audit", Method: "GET", Path: "/v1/audit-logs", Summary: "List audit logs", Auth: Bearer, Scope: "auth", Permission: "audit:read", Op: Op(g.ListAuditLogs)},
 	}
 }

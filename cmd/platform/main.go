@@ -235,6 +235,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if _, err := a.Migrate(ctx); err != nil {
 			return err
 		}
+		if err := startPprof(ctx, a.Cfg.Log); err != nil {
+			return err
+		}
 		if *demo {
 			d, err := app.EnsureDemo(ctx, a)
 			if err != nil {

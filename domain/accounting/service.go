@@ -76,14 +76,16 @@ func DateOf(t time.Time) Date {
 	return Date{time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}
 }
 
-// reader authorizes a read of the books.
+// reader authorizes a read of the books: the read scope for keys,
+// accounting:read for end users.
 func reader(ctx context.Context) (*domain.Principal, error) {
-	return domain.RequireScope(ctx, domain.ScopeRead)
+	return domain.Authorize(ctx, domain.ScopeRead, "accounting:read")
 }
 
-// writer authorizes a change to the books.
+// writer authorizes a change to the books: the write scope for keys,
+// accounting:write for end users.
 func writer(ctx context.Context) (*domain.Principal, error) {
-	return domain.RequireScope(ctx, domain.ScopeWrite)
+	return domain.Authorize(ctx, domain.ScopeWrite, "accounting:write")
 }
 
 // books returns the tenant's ledger settings, creating them (and the base

@@ -23,6 +23,12 @@ const (
 // maxListed caps the bare-array list (contract: at most 1,000 items).
 const maxListed = 1000
 
+// End users' permissions for key management (keys need the "*" scope).
+const (
+	permRead   = "keys:read"
+	permManage = "keys:manage"
+)
+
 // Service manages API keys. Every method authorizes the caller from ctx:
 // key management needs the "*" scope.
 type Service struct {
@@ -92,7 +98,7 @@ type Revoked struct {
 // List returns the caller's tenant's active keys, oldest first.
 // Errors: UNAUTHORIZED, INSUFFICIENT_SCOPE.
 func (s *Service) List(ctx context.Context) ([]Key, error) {
-	p, err := domain.RequireScope(ctx, domain.ScopeAll)
+	p, err := domain.Authorize(ctx, domain.ScopeAll, permRead)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +116,7 @@ func (s *Service) List(ctx context.Context) ([]Key, error) {
 // Create issues a key in the caller's tenant. Errors: VALIDATION_FAILED,
 // CONFLICT (plan's key limit), UNAUTHORIZED, INSUFFICIENT_SCOPE.
 func (s *Service) Create(ctx context.Context, in CreateInput) (Created, error) {
-	p, err := domain.RequireScope(ctx, domain.ScopeAll)
+	p, err := domain.Authorize(ctx, domain.ScopeAll, permManage)
 	if err != nil {
 		return Created{}, err
 	}
@@ -158,7 +164,7 @@ func (s *Service) Issue(ctx context.Context, w *domain.Write, tenantID string, i
 // Update changes a key's label, scopes, allowlist, rate limit or expiry.
 // Errors: NOT_FOUND, VALIDATION_FAILED, UNAUTHORIZED, INSUFFICIENT_SCOPE.
 func (s *Service) Update(ctx context.Context, in UpdateInput) (Key, error) {
-	p, err := domain.RequireScope(ctx, domain.ScopeAll)
+	p, err := domain.Authorize(ctx, domain.ScopeAll, permManage)
 	if err != nil {
 		return Key{}, err
 	}
@@ -222,7 +228,7 @@ func (s *Service) applyUpdate(row *db.APIKey, in UpdateInput) error {
 // Revoke disables a key at once, on every instance.
 // Errors: NOT_FOUND, UNAUTHORIZED, INSUFFICIENT_SCOPE.
 func (s *Service) Revoke(ctx context.Context, in KeyRef) (Revoked, error) {
-	p, err := domain.RequireScope(ctx, domain.ScopeAll)
+	p, err := domain.Authorize(ctx, domain.ScopeAll, permManage)
 	if err != nil {
 		return Revoked{}, err
 	}
@@ -253,7 +259,7 @@ func (s *Service) Revoke(ctx context.Context, in KeyRef) (Revoked, error) {
 // one at once. Errors: NOT_FOUND, VALIDATION_FAILED, UNAUTHORIZED,
 // INSUFFICIENT_SCOPE.
 func (s *Service) Rotate(ctx context.Context, in RotateInput) (Rotated, error) {
-	p, err := domain.RequireScope(ctx, domain.ScopeAll)
+	p, err := domain.Authorize(ctx, domain.ScopeAll, permManage)
 	if err != nil {
 		return Rotated{}, err
 	}
@@ -399,7 +405,7 @@ func rateLimitJSON(rl *domain.RateLimit) json.RawMessage {
 // Events streams the caller's tenant's key events (created, updated,
 // revoked, rotated) until ctx ends. Errors: UNAUTHORIZED, INSUFFICIENT_SCOPE.
 func (s *Service) Events(ctx context.Context) (<-chan domain.Event, error) {
-	p, err := domain.RequireScope(ctx, domain.ScopeAll)
+	p, err := domain.Authorize(ctx, domain.ScopeAll, permRead)
 	if err != nil {
 		return nil, err
 	}

@@ -91,7 +91,7 @@ type LockoutInput struct {
 // GetAuthConfig returns the caller's tenant's auth configuration (auth
 // scope); secrets appear only as "…_set" booleans.
 func (s *Service) GetAuthConfig(ctx context.Context) (*Config, error) {
-	tenantID, err := adminTenant(ctx)
+	tenantID, err := adminTenant(ctx, permAuthConfigRead)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (s *Service) GetAuthConfig(ctx context.Context) (*Config, error) {
 // so the others follow the platform's defaults. Errors: VALIDATION_FAILED
 // naming the member (e.g. "rate_limits.login_per_minute").
 func (s *Service) UpdateAuthConfig(ctx context.Context, in UpdateConfigInput) (*Config, error) {
-	tenantID, err := adminTenant(ctx)
+	tenantID, err := adminTenant(ctx, permAuthConfigWrite)
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,9 @@ type Config struct {
 	Lockout                  LockoutPolicy            `json:"lockout"`
 	// Secrets holds the write-only values; never serialized.
 	Secrets Secrets `json:"-"`
+	// governance holds the tenant's governance rules, loaded with the
+	// config; unexported so that it is neither reported nor saved with it.
+	governance GovernanceRules
 }
 
 // OAuthProvider configures one OAuth 2.0 / OIDC provider (federated sign-in).
@@ -113,7 +116,7 @@ func (s *Service) config(ctx context.Context, tenantID string) (*Config, error) 
 	c := DefaultConfig()
 	row, err := db.AuthConfigGet(ctx, s.core.DB, tenantID)
 	if db.IsNoRows(err) {
-		return &c, nil
+		return &c, s.loadGovernance(ctx, tenantID, &c)
 	}
 	if err != nil {
 		return nil, domain.Internal(err)
@@ -137,7 +140,29 @@ func (s *Service) config(ctx context.Context, tenantID string) (*Config, error) 
 		p.ClientSecretSet = c.Secrets.ProviderClientSecret[name] != ""
 		c.Providers[name] = p
 	}
+	if err := s.loadGovernance(ctx, tenantID, &c); err != nil {
+		return nil, err
+	}
 	return &c, nil
+}
+
+// loadGovernance attaches the tenant's governance rules to c.
+func (s *Service) loadGovernance(ctx context.Context, tenantID string, c *Config) error {
+	if s.opts.Governance == nil {
+		return nil
+	}
+	rules, err := s.opts.Governance.IdentityRules(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	c.governance = rules
+	return nil
+}
+
+// passwordMinLength is the effective minimum: auth-config's or
+// governance's, whichever is stricter (contract: "End-user identity").
+func (c *Config) passwordMinLength() int {
+	return max(c.PasswordMinLength, c.governance.PasswordMinLength)
 }
 
 // checkPassword enforces the tenant's password policy on field.
@@ -147,8 +172,8 @@ func (c *Config) checkPassword(v *domain.Validation, field, password string) {
 		return
 	}
 	n := len([]rune(password))
-	if n < c.PasswordMinLength {
-		v.Add(field, "must be at least "+itoa(c.PasswordMinLength)+" characters")
+	if minLen := c.passwordMinLength(); n < minLen {
+		v.Add(field, "must be at least "+itoa(minLen)+" characters")
 	}
 	if n > 256 {
 		v.Add(field, "must be at most 256 characters")

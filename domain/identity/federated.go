@@ -54,6 +54,7 @@ func (s *Service) linkExternal(ctx context.Context, w *domain.Write, cfg *Config
 		if err := db.AuthIdentityTouch(ctx, w.Tx, tenantID, ident.ID, ext.Data, now); err != nil {
 			return nil, domain.Internal(err)
 		}
+		w.SkipAudit("identity last-sign-in bookkeeping; the session start audits the sign-in")
 		return s.loadUser(ctx, w, tenantID, ident.UserID)
 	case !db.IsNoRows(err):
 		return nil, domain.Internal(err)

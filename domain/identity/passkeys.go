@@ -576,6 +576,7 @@ func (s *Service) usePasskey(ctx context.Context, row *db.AuthPasskey, cred *web
 			}
 		}
 		if moved {
+			w.SkipAudit("signature counter bookkeeping; the session start audits the sign-in")
 			return nil // the session start audits the sign-in
 		}
 		cloned = true
@@ -609,7 +610,7 @@ func (s *Service) UserPasskeys(ctx context.Context, userID string) ([]Passkey, e
 		return nil, err
 	}
 	if p.Kind != domain.PrincipalUser || p.UserID != userID {
-		if p, err = domain.RequireScope(ctx, domain.ScopeAuth); err != nil {
+		if p, err = domain.Authorize(ctx, domain.ScopeAuth, permUsersRead); err != nil {
 			return nil, err
 		}
 	}

@@ -78,6 +78,11 @@ func (s *Service) rotate(ctx context.Context, w *domain.Write, cfg *Config, tena
 	if err != nil {
 		return nil, false, err
 	}
+	// Governance's session duration counts from sign-in; sessions older
+	// than it were cut when it was set, this catches any created meanwhile.
+	if d := cfg.governance.SessionDuration; d > 0 && !sess.CreatedAt.Add(d).After(s.now()) {
+		return nil, false, errRefreshInvalid()
+	}
 	now, aad := s.now(), refreshAAD(tenantID, sess.ID)
 	switch {
 	case rt.UsedAt == nil:
@@ -88,16 +93,26 @@ func (s *Service) rotate(ctx context.Context, w *domain.Write, cfg *Config, tena
 		if err := db.AuthRefreshTokenMarkUsed(ctx, w.Tx, tenantID, hash, now, s.sealer.seal([]byte(successor), aad)); err != nil {
 			return nil, false, domain.Internal(err)
 		}
-		out, err = s.answer(cfg, tenantID, u, sess.ID, sess.AAL, successor)
-		return out, false, err
+		if err := w.AuditAs(string(domain.PrincipalUser), u.ID, tenantID, "auth.token_refresh", "session", sess.ID,
+			map[string]any{"user_id": u.ID}); err != nil {
+			return nil, false, err
+		}
+		if out, err = s.answer(cfg, tenantID, u, sess.ID, sess.AAL, successor); err != nil {
+			return nil, false, err
+		}
+		return out, false, s.flagEnrollment(ctx, tenantID, u, sess.AAL, out)
 	case now.Sub(*rt.UsedAt) <= refreshGrace:
+		// Only a row lock was taken: the rotation was audited when it happened.
+		w.SkipAudit("refresh replayed within the grace period")
 		successor, err := s.sealer.open(rt.SuccessorEnc, aad)
 		if err != nil {
 			// Only a changed server secret does this: sign in again.
 			return nil, false, errRefreshInvalid()
 		}
-		out, err = s.answer(cfg, tenantID, u, sess.ID, sess.AAL, string(successor))
-		return out, false, err
+		if out, err = s.answer(cfg, tenantID, u, sess.ID, sess.AAL, string(successor)); err != nil {
+			return nil, false, err
+		}
+		return out, false, s.flagEnrollment(ctx, tenantID, u, sess.AAL, out)
 	default:
 		if _, err := db.AuthSessionRevokeAny(ctx, w.Tx, tenantID, sess.ID, "refresh_token_reuse", now); err != nil {
 			return nil, false, domain.Internal(err)
@@ -185,9 +200,11 @@ func (s *Service) endSession(ctx context.Context, w *domain.Write, sess *db.Auth
 		return domain.Internal(err)
 	}
 	if !ended {
+		w.SkipAudit("session already ended")
 		return nil
 	}
-	return w.Audit(sess.TenantID, "auth.sign_out", "user", sess.UserID, map[string]any{"session_id": sess.ID, "reason": reason})
+	return w.AuditAs(string(domain.PrincipalUser), sess.UserID, sess.TenantID, "auth.sign_out", "user", sess.UserID,
+		map[string]any{"session_id": sess.ID, "reason": reason})
 }
 
 // AnonymousRole is the role string of anonymous users.

@@ -42,6 +42,27 @@ type Options struct {
 	// AllowPrivateURLs lets outbound calls (the CAPTCHA verify URL) reach
 	// loopback and private addresses (tests run a local verifier).
 	AllowPrivateURLs bool
+	// Governance supplies the tenant-wide rules (nil: none).
+	Governance Governance
+}
+
+// GovernanceRules are the tenant-wide rules identity applies at sign-in
+// (zero values: no rule).
+type GovernanceRules struct {
+	// PasswordMinLength is a floor over auth-config's: the stricter wins.
+	PasswordMinLength int
+	// SessionDuration ends sessions that long after sign-in (when shorter
+	// than the session lifetime).
+	SessionDuration time.Duration
+}
+
+// Governance is what identity needs of the governance service; an interface
+// so that identity does not depend on it (the app wires the two).
+type Governance interface {
+	IdentityRules(ctx context.Context, tenantID string) (GovernanceRules, error)
+	// MFARequired reports whether a user with this role string (or one of
+	// its RBAC roles) must sign in with a second factor.
+	MFARequired(ctx context.Context, tenantID, userID, role string) (bool, error)
 }
 
 // Service is the end-user identity service.

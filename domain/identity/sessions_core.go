@@ -34,6 +34,10 @@ func (s *Service) startSession(ctx context.Context, w *domain.Write, cfg *Config
 	if cfg.SessionLifetimeSecs > 0 {
 		lifetime = time.Duration(cfg.SessionLifetimeSecs) * time.Second
 	}
+	// Governance's session duration is an upper bound (the stricter wins).
+	if d := cfg.governance.SessionDuration; d > 0 && d < lifetime {
+		lifetime = d
+	}
 	sess := &db.AuthSession{TenantID: in.TenantID, ID: domain.NewID(domain.PrefixSession), UserID: in.User.ID,
 		Method: in.Method, AAL: aal, IP: meta.IP, UserAgent: truncate(meta.UserAgent, 512),
 		CreatedAt: now, LastActiveAt: now, ExpiresAt: now.Add(lifetime)}
@@ -49,10 +53,31 @@ func (s *Service) startSession(ctx context.Context, w *domain.Write, cfg *Config
 		Where("tenant_id = ? AND id = ?", in.TenantID, in.User.ID).Exec(ctx); err != nil {
 		return nil, domain.Internal(err)
 	}
-	if err := w.Audit(in.TenantID, "auth.sign_in", "user", in.User.ID, map[string]any{"method": in.Method, "session_id": sess.ID, "aal": aal}); err != nil {
+	if err := w.AuditAs(string(domain.PrincipalUser), in.User.ID, in.TenantID, "auth.sign_in", "user", in.User.ID,
+		map[string]any{"method": in.Method, "session_id": sess.ID, "aal": aal}); err != nil {
 		return nil, err
 	}
-	return s.answer(cfg, in.TenantID, in.User, sess.ID, aal, refresh)
+	out, err := s.answer(cfg, in.TenantID, in.User, sess.ID, aal, refresh)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.flagEnrollment(ctx, in.TenantID, in.User, aal, out)
+}
+
+// flagEnrollment marks an answer whose session governance limits to MFA
+// enrollment: the user's role requires MFA and the session is not aal2
+// (the user has no verified factor, or it would have been challenged).
+// Authenticate's caller (the app) applies the limit on every request.
+func (s *Service) flagEnrollment(ctx context.Context, tenantID string, u *db.AuthUser, aal string, out *Session) error {
+	if s.opts.Governance == nil || aal == "aal2" {
+		return nil
+	}
+	required, err := s.opts.Governance.MFARequired(ctx, tenantID, u.ID, u.Role)
+	if err != nil {
+		return err
+	}
+	out.MFAEnrollmentRequired = required
+	return nil
 }
 
 // newRefreshToken stores a fresh refresh token of a session.

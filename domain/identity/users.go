@@ -57,6 +57,10 @@ type Session struct {
 	ExpiresIn    int         `json:"expires_in"`
 	ExpiresAt    int64       `json:"expires_at"`
 	User         SessionUser `json:"user"`
+	// MFAEnrollmentRequired: governance requires MFA of the user's role and
+	// it has no factor; the session reaches only self-service until one is
+	// verified (see docs/access.md "Governance").
+	MFAEnrollmentRequired bool `json:"mfa_enrollment_required,omitempty"`
 }
 
 // SignIn is the answer of a sign-in that may need a second factor: a

@@ -74,9 +74,18 @@ var roleRe = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
 // maxBanReason bounds ban_reason.
 const maxBanReason = 500
 
-// adminTenant is the tenant of an admin call: a key with the auth scope.
-func adminTenant(ctx context.Context) (string, error) {
-	p, err := domain.RequireScope(ctx, domain.ScopeAuth)
+// End users' permissions for the admin endpoints (keys need the auth scope).
+const (
+	permUsersRead       = "users:read"
+	permUsersManage     = "users:manage"
+	permAuthConfigRead  = "authconfig:read"
+	permAuthConfigWrite = "authconfig:manage"
+)
+
+// adminTenant is the tenant of an admin call: a key with the auth scope, or
+// an end user whose roles grant permission.
+func adminTenant(ctx context.Context, permission string) (string, error) {
+	p, err := domain.Authorize(ctx, domain.ScopeAuth, permission)
 	if err != nil {
 		return "", err
 	}
@@ -86,7 +95,7 @@ func adminTenant(ctx context.Context) (string, error) {
 // ListUsers lists the tenant's users (auth scope), newest first, filtered
 // by an email or phone substring and an exact role.
 func (s *Service) ListUsers(ctx context.Context, in ListUsersInput) (UserList, error) {
-	tenantID, err := adminTenant(ctx)
+	tenantID, err := adminTenant(ctx, permUsersRead)
 	if err != nil {
 		return UserList{}, err
 	}
@@ -114,7 +123,7 @@ func (s *Service) ListUsers(ctx context.Context, in ListUsersInput) (UserList, e
 // user then signs in passwordless) but must meet the tenant's policy when
 // given. Errors: VALIDATION_FAILED, CONFLICT.
 func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, error) {
-	tenantID, err := adminTenant(ctx)
+	tenantID, err := adminTenant(ctx, permUsersManage)
 	if err != nil {
 		return User{}, err
 	}
@@ -171,7 +180,7 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, err
 // GetUser returns one user (auth scope). Errors: NOT_FOUND (also for
 // another tenant's user).
 func (s *Service) GetUser(ctx context.Context, in UserRef) (User, error) {
-	tenantID, err := adminTenant(ctx)
+	tenantID, err := adminTenant(ctx, permUsersRead)
 	if err != nil {
 		return User{}, err
 	}
@@ -207,7 +216,7 @@ func (s *Service) adminUser(ctx context.Context, idb bun.IDB, tenantID, id strin
 // sessions in the same transaction, so its access tokens stop at once.
 // Errors: NOT_FOUND, VALIDATION_FAILED, CONFLICT.
 func (s *Service) UpdateUser(ctx context.Context, in UpdateUserInput) (User, error) {
-	tenantID, err := adminTenant(ctx)
+	tenantID, err := adminTenant(ctx, permUsersManage)
 	if err != nil {
 		return User{}, err
 	}
@@ -389,7 +398,7 @@ func auditUser(u User) map[string]any {
 // with ?force=true&confirm_token=... deletes them with the user. Errors:
 // NOT_FOUND, DEPENDENCY_EXISTS, INVALID_CONFIRM_TOKEN.
 func (s *Service) DeleteUser(ctx context.Context, in DeleteUserInput) (UserDeleted, error) {
-	tenantID, err := adminTenant(ctx)
+	tenantID, err := adminTenant(ctx, permUsersManage)
 	if err != nil {
 		return UserDeleted{}, err
 	}
@@ -436,7 +445,7 @@ func (s *Service) DeleteUser(ctx context.Context, in DeleteUserInput) (UserDelet
 // ListUserFactors lists a user's MFA factors (auth scope). Errors:
 // NOT_FOUND.
 func (s *Service) ListUserFactors(ctx context.Context, in UserRef) ([]Factor, error) {
-	tenantID, err := adminTenant(ctx)
+	tenantID, err := adminTenant(ctx, permUsersRead)
 	if err != nil {
 		return nil, err
 	}

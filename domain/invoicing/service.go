@@ -47,12 +47,14 @@ func NewService(core *domain.Core, books *accounting.Service) *Service {
 // Deleted answers a delete.
 type Deleted = accounting.Deleted
 
+// reader and writer authorize like the ledger's: the read/write scope for
+// keys, accounting:read/accounting:write for end users.
 func reader(ctx context.Context) (*domain.Principal, error) {
-	return domain.RequireScope(ctx, domain.ScopeRead)
+	return domain.Authorize(ctx, domain.ScopeRead, "accounting:read")
 }
 
 func writer(ctx context.Context) (*domain.Principal, error) {
-	return domain.RequireScope(ctx, domain.ScopeWrite)
+	return domain.Authorize(ctx, domain.ScopeWrite, "accounting:write")
 }
 
 // Dates are read and written as the ledger does.

@@ -81,7 +81,7 @@ func (r AggregateRow) MarshalJSON() ([]byte, error) {
 // NOT_FOUND (type), VALIDATION_FAILED (aggregations, group_by, filters, the
 // group rows cap).
 func (s *Service) Aggregate(ctx context.Context, in AggregateInput) (AggregateResult, error) {
-	p, err := reader(ctx)
+	p, err := objectReader(ctx)
 	if err != nil {
 		return AggregateResult{}, err
 	}
@@ -93,6 +93,10 @@ func (s *Service) Aggregate(ctx context.Context, in AggregateInput) (AggregateRe
 	if err != nil {
 		return AggregateResult{}, err
 	}
+	r, err := s.rowAccess(ctx, s.core.DB, p, t, props, ActionSelect)
+	if err != nil {
+		return AggregateResult{}, err
+	}
 	q := db.AggregateQuery{TenantID: p.TenantID, TypeID: t.ID, Limit: MaxGroupRows + 1}
 	keys, err := checkAggregate(props, in, &q)
 	if err != nil {
@@ -101,6 +105,7 @@ func (s *Service) Aggregate(ctx context.Context, in AggregateInput) (AggregateRe
 	if q.Where, _, err = compileFilters(props, in.Filters); err != nil {
 		return AggregateResult{}, err
 	}
+	q.Where = db.And(q.Where, r.where())
 	rows, err := db.Aggregate(ctx, s.core.DB, q)
 	if err != nil {
 		return AggregateResult{}, domain.Internal(err)

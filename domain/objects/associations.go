@@ -159,7 +159,7 @@ func checkMeta(raw json.RawMessage) (json.RawMessage, error) {
 // live object to another. Errors: NOT_FOUND (naming the end),
 // VALIDATION_FAILED (association_type, meta), PAYLOAD_TOO_LARGE (meta).
 func (s *Service) PutAssociation(ctx context.Context, in PutAssociationInput) (PutAssociation, error) {
-	p, err := writer(ctx)
+	p, err := objectWriter(ctx)
 	if err != nil {
 		return PutAssociation{}, err
 	}
@@ -172,11 +172,13 @@ func (s *Service) PutAssociation(ctx context.Context, in PutAssociationInput) (P
 	}
 	var out PutAssociation
 	err = s.core.Write(ctx, func(w *domain.Write) error {
-		fromType, from, err := s.liveObject(ctx, w.Tx, p.TenantID, in.FromType, in.FromID, "From object")
+		// End users: write on the from type, both ends within their
+		// select policies.
+		fromType, from, err := s.accessibleObject(ctx, w.Tx, p, in.FromType, in.FromID, "From object", ActionUpdate)
 		if err != nil {
 			return err
 		}
-		toType, to, err := s.liveObject(ctx, w.Tx, p.TenantID, in.ToType, in.ToID, "To object")
+		toType, to, err := s.accessibleObject(ctx, w.Tx, p, in.ToType, in.ToID, "To object", ActionSelect)
 		if err != nil {
 			return err
 		}
@@ -208,7 +210,7 @@ func (s *Service) PutAssociation(ctx context.Context, in PutAssociationInput) (P
 // no such association between live objects), VALIDATION_FAILED
 // (association_type).
 func (s *Service) DeleteAssociation(ctx context.Context, in AssociationRef) (Deleted, error) {
-	p, err := writer(ctx)
+	p, err := objectWriter(ctx)
 	if err != nil {
 		return Deleted{}, err
 	}
@@ -223,6 +225,14 @@ func (s *Service) DeleteAssociation(ctx context.Context, in AssociationRef) (Del
 		toType, err := s.endType(ctx, w.Tx, p.TenantID, in.ToType, "To object")
 		if err != nil {
 			return err
+		}
+		if p.Kind == domain.PrincipalUser { // as PutAssociation
+			if _, _, err := s.accessibleObject(ctx, w.Tx, p, fromType.ID, in.FromID, "From object", ActionUpdate); err != nil {
+				return err
+			}
+			if _, _, err := s.accessibleObject(ctx, w.Tx, p, toType.ID, in.ToID, "To object", ActionSelect); err != nil {
+				return err
+			}
 		}
 		row, err := db.ObjectAssociationDelete(ctx, w.Tx, p.TenantID, fromType.ID, in.FromID, in.AssociationType, toType.ID, in.ToID)
 		if db.IsNoRows(err) {
@@ -248,11 +258,11 @@ func (s *Service) DeleteAssociation(ctx context.Context, in AssociationRef) (Del
 // (type, object), VALIDATION_FAILED (direction, association_type,
 // to_type), BAD_REQUEST (cursor).
 func (s *Service) ListAssociations(ctx context.Context, in ListAssociationsInput) (domain.Page[Association], error) {
-	p, err := reader(ctx)
+	p, err := objectReader(ctx)
 	if err != nil {
 		return domain.Page[Association]{}, err
 	}
-	pg, err := s.associationPage(ctx, p.TenantID, &in)
+	pg, err := s.associationPage(ctx, p, &in)
 	if err != nil {
 		return domain.Page[Association]{}, err
 	}
@@ -292,7 +302,8 @@ func (s *Service) ListAssociations(ctx context.Context, in ListAssociationsInput
 }
 
 // associationPage validates a list's parameters into a page request.
-func (s *Service) associationPage(ctx context.Context, tenantID string, in *ListAssociationsInput) (db.AssociationPage, error) {
+func (s *Service) associationPage(ctx context.Context, p *domain.Principal, in *ListAssociationsInput) (db.AssociationPage, error) {
+	tenantID := p.TenantID
 	pg := db.AssociationPage{TenantID: tenantID}
 	switch in.Direction {
 	case "", "both":
@@ -311,7 +322,7 @@ func (s *Service) associationPage(ctx context.Context, tenantID string, in *List
 		}
 		pg.AssociationType = in.AssociationType
 	}
-	_, obj, err := s.liveObject(ctx, s.core.DB, tenantID, in.Type, in.ID, "Object")
+	_, obj, err := s.accessibleObject(ctx, s.core.DB, p, in.Type, in.ID, "Object", ActionSelect)
 	if err != nil {
 		return pg, err
 	}

@@ -99,8 +99,11 @@ func checkBody(body *string) (string, error) {
 // (order=asc: oldest first), with their total. Errors: NOT_FOUND,
 // VALIDATION_FAILED (order), BAD_REQUEST (cursor).
 func (s *Service) ListComments(ctx context.Context, in ListCommentsInput) (domain.Page[Comment], error) {
-	p, err := reader(ctx)
+	p, err := objectReader(ctx)
 	if err != nil {
+		return domain.Page[Comment]{}, err
+	}
+	if err := requirePermission(p, "comments:read"); err != nil {
 		return domain.Page[Comment]{}, err
 	}
 	pg := db.CommentPage{TenantID: p.TenantID}
@@ -112,7 +115,7 @@ func (s *Service) ListComments(ctx context.Context, in ListCommentsInput) (domai
 	default:
 		return domain.Page[Comment]{}, domain.Invalid("order", "must be asc or desc")
 	}
-	t, obj, err := s.liveObject(ctx, s.core.DB, p.TenantID, in.ObjectTypeID, in.ObjectID, "Object")
+	t, obj, err := s.accessibleObject(ctx, s.core.DB, p, in.ObjectTypeID, in.ObjectID, "Object", ActionSelect)
 	if err != nil {
 		return domain.Page[Comment]{}, err
 	}
@@ -155,8 +158,11 @@ func (s *Service) ListComments(ctx context.Context, in ListCommentsInput) (domai
 // CreateComment adds a comment by the caller to a live object. Errors:
 // NOT_FOUND, VALIDATION_FAILED (body).
 func (s *Service) CreateComment(ctx context.Context, in CreateCommentInput) (Comment, error) {
-	p, err := writer(ctx)
+	p, err := objectWriter(ctx)
 	if err != nil {
+		return Comment{}, err
+	}
+	if err := requirePermission(p, "comments:write"); err != nil {
 		return Comment{}, err
 	}
 	body, err := checkBody(in.Body)
@@ -165,7 +171,7 @@ func (s *Service) CreateComment(ctx context.Context, in CreateCommentInput) (Com
 	}
 	var out Comment
 	err = s.core.Write(ctx, func(w *domain.Write) error {
-		t, obj, err := s.liveObject(ctx, w.Tx, p.TenantID, in.ObjectTypeID, in.ObjectID, "Object")
+		t, obj, err := s.accessibleObject(ctx, w.Tx, p, in.ObjectTypeID, in.ObjectID, "Object", ActionSelect)
 		if err != nil {
 			return err
 		}
@@ -187,7 +193,7 @@ func (s *Service) CreateComment(ctx context.Context, in CreateCommentInput) (Com
 // authoredComment loads (and locks) a comment of a live object for a
 // change by its author. Errors: NOT_FOUND, FORBIDDEN (another principal).
 func (s *Service) authoredComment(ctx context.Context, w *domain.Write, p *domain.Principal, typeRef, objectID, id string) (string, *db.ObjectComment, error) {
-	t, obj, err := s.liveObject(ctx, w.Tx, p.TenantID, typeRef, objectID, "Object")
+	t, obj, err := s.accessibleObject(ctx, w.Tx, p, typeRef, objectID, "Object", ActionSelect)
 	if err != nil {
 		return "", nil, err
 	}
@@ -210,8 +216,11 @@ func (s *Service) authoredComment(ctx context.Context, w *domain.Write, p *domai
 // UpdateComment replaces the body of the caller's comment. Errors:
 // NOT_FOUND, FORBIDDEN (not the author), VALIDATION_FAILED (body).
 func (s *Service) UpdateComment(ctx context.Context, in UpdateCommentInput) (Comment, error) {
-	p, err := writer(ctx)
+	p, err := objectWriter(ctx)
 	if err != nil {
+		return Comment{}, err
+	}
+	if err := requirePermission(p, "comments:write"); err != nil {
 		return Comment{}, err
 	}
 	body, err := checkBody(in.Body)
@@ -237,8 +246,11 @@ func (s *Service) UpdateComment(ctx context.Context, in UpdateCommentInput) (Com
 // DeleteComment deletes the caller's comment. Errors: NOT_FOUND,
 // FORBIDDEN (not the author).
 func (s *Service) DeleteComment(ctx context.Context, in CommentRef) (Deleted, error) {
-	p, err := writer(ctx)
+	p, err := objectWriter(ctx)
 	if err != nil {
+		return Deleted{}, err
+	}
+	if err := requirePermission(p, "comments:write"); err != nil {
 		return Deleted{}, err
 	}
 	err = s.core.Write(ctx, func(w *domain.Write) error {

@@ -331,11 +331,15 @@ func (s *Service) loadObject(ctx context.Context, idb bun.IDB, tenantID, typeID,
 
 // GetObject returns a live object. Errors: NOT_FOUND (also in the trash).
 func (s *Service) GetObject(ctx context.Context, in ObjectRef) (Object, error) {
-	p, err := reader(ctx)
+	p, err := objectReader(ctx)
 	if err != nil {
 		return Object{}, err
 	}
 	t, err := s.objectType(ctx, s.core.DB, p.TenantID, in.ObjectTypeID, false)
+	if err != nil {
+		return Object{}, err
+	}
+	r, err := s.rowAccess(ctx, s.core.DB, p, t, nil, ActionSelect)
 	if err != nil {
 		return Object{}, err
 	}
@@ -346,6 +350,9 @@ func (s *Service) GetObject(ctx context.Context, in ObjectRef) (Object, error) {
 	if row.DeletedAt != nil {
 		return Object{}, domain.NotFound("Object")
 	}
+	if err := s.visibleObject(ctx, s.core.DB, row, r); err != nil {
+		return Object{}, err
+	}
 	return objectFromRow(row), nil
 }
 
@@ -353,7 +360,7 @@ func (s *Service) GetObject(ctx context.Context, in ObjectRef) (Object, error) {
 // VALIDATION_FAILED (fields named by property), CONFLICT (a unique value
 // taken).
 func (s *Service) CreateObject(ctx context.Context, in CreateObjectInput) (Object, error) {
-	p, err := writer(ctx)
+	p, err := objectWriter(ctx)
 	if err != nil {
 		return Object{}, err
 	}
@@ -377,6 +384,10 @@ func (s *Service) CreateObject(ctx context.Context, in CreateObjectInput) (Objec
 // the fields of item i ("" for a single object, "objects[i]." in batches).
 func (s *Service) createObjects(ctx context.Context, w *domain.Write, p *domain.Principal, sc *schema,
 	items []map[string]any, prefix func(int) string) ([]Object, error) {
+	ws, err := s.writeAccess(ctx, w.Tx, p, sc, ActionInsert)
+	if err != nil {
+		return nil, err
+	}
 	var v domain.Validation
 	var refs refCheck
 	raws := make([]json.RawMessage, len(items))
@@ -407,6 +418,13 @@ func (s *Service) createObjects(ctx context.Context, w *domain.Write, p *domain.
 	if err := ix.flush(ctx, w.Tx, sc, false); err != nil {
 		return nil, err
 	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	if err := s.checkWritten(ctx, w.Tx, p.TenantID, sc.t.ID, ids, ws, ActionInsert, prefix); err != nil {
+		return nil, err
+	}
 	out := make([]Object, len(rows))
 	for i, r := range rows {
 		out[i] = objectFromRow(r)
@@ -422,7 +440,7 @@ func (s *Service) createObjects(ctx context.Context, w *domain.Write, p *domain.
 // VALIDATION_FAILED, CONFLICT (stale version, with current_version; a
 // unique value taken).
 func (s *Service) UpdateObject(ctx context.Context, in UpdateObjectInput) (Object, error) {
-	p, err := writer(ctx)
+	p, err := objectWriter(ctx)
 	if err != nil {
 		return Object{}, err
 	}
@@ -455,6 +473,10 @@ type patchItem struct {
 // order) and applies them; all or none.
 func (s *Service) updateObjects(ctx context.Context, w *domain.Write, p *domain.Principal, sc *schema,
 	items []patchItem, prefix func(int) string) ([]Object, error) {
+	ws, err := s.writeAccess(ctx, w.Tx, p, sc, ActionUpdate)
+	if err != nil {
+		return nil, err
+	}
 	var v domain.Validation
 	var refs refCheck
 	for i := range items {
@@ -470,6 +492,15 @@ func (s *Service) updateObjects(ctx context.Context, w *domain.Write, p *domain.
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]string, len(items))
+	for i := range items {
+		ids[i] = items[i].id
+	}
+	// The row as it was must be visible and updatable, and as it is
+	// written, still updatable (no handing a row outside one's policies).
+	if err := s.checkExisting(ctx, w.Tx, p.TenantID, sc.t.ID, ids, false, ws, ActionUpdate, prefix); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	out := make([]Object, len(items))
 	for i := range items {
@@ -478,6 +509,9 @@ func (s *Service) updateObjects(ctx context.Context, w *domain.Write, p *domain.
 			return nil, err
 		}
 		out[i] = o
+	}
+	if err := s.checkWritten(ctx, w.Tx, p.TenantID, sc.t.ID, ids, ws, ActionUpdate, prefix); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -564,12 +598,16 @@ func (s *Service) applyPatch(ctx context.Context, w *domain.Write, p *domain.Pri
 // for good (a trashed one too) with its versions, index rows and unique
 // values. Errors: NOT_FOUND (a trashed object without force).
 func (s *Service) DeleteObject(ctx context.Context, in DeleteObjectInput) (DeletedObject, error) {
-	p, err := writer(ctx)
+	p, err := objectWriter(ctx)
 	if err != nil {
 		return DeletedObject{}, err
 	}
 	err = s.core.Write(ctx, func(w *domain.Write) error {
 		sc, err := s.writeSchema(ctx, w.Tx, p.TenantID, in.ObjectTypeID)
+		if err != nil {
+			return err
+		}
+		ws, err := s.writeAccess(ctx, w.Tx, p, sc, ActionDelete)
 		if err != nil {
 			return err
 		}
@@ -579,6 +617,10 @@ func (s *Service) DeleteObject(ctx context.Context, in DeleteObjectInput) (Delet
 		}
 		if row.DeletedAt != nil && !in.Force {
 			return domain.NotFound("Object")
+		}
+		if err := s.checkExisting(ctx, w.Tx, p.TenantID, sc.t.ID, []string{row.ID}, row.DeletedAt != nil, ws,
+			ActionDelete, noPrefix); err != nil {
+			return err
 		}
 		if in.Force {
 			err = db.ObjectDelete(ctx, w.Tx, p.TenantID, row.ID)
@@ -613,7 +655,7 @@ type deletedEvent struct {
 // RestoreObject brings a trashed object back. Errors: NOT_FOUND (no such
 // object in the trash).
 func (s *Service) RestoreObject(ctx context.Context, in ObjectRef) (Object, error) {
-	p, err := writer(ctx)
+	p, err := objectWriter(ctx)
 	if err != nil {
 		return Object{}, err
 	}
@@ -623,12 +665,21 @@ func (s *Service) RestoreObject(ctx context.Context, in ObjectRef) (Object, erro
 		if err != nil {
 			return err
 		}
+		// A restore undoes a delete: the delete policies govern it.
+		ws, err := s.writeAccess(ctx, w.Tx, p, sc, ActionDelete)
+		if err != nil {
+			return err
+		}
 		row, err := s.loadObject(ctx, w.Tx, p.TenantID, sc.t.ID, in.ObjectID, true)
 		if err != nil {
 			return err
 		}
 		if row.DeletedAt == nil {
 			return domain.Errorf(domain.CodeNotFound, "Object not found in the trash.")
+		}
+		if err := s.checkExisting(ctx, w.Tx, p.TenantID, sc.t.ID, []string{row.ID}, true, ws,
+			ActionDelete, noPrefix); err != nil {
+			return err
 		}
 		row.DeletedAt = nil
 		if err := db.ObjectSetDeleted(ctx, w.Tx, p.TenantID, row.ID, nil); err != nil {

@@ -91,7 +91,7 @@ func itemPrefix(member string) func(int) string {
 // NOT_FOUND (type), VALIDATION_FAILED (count; fields named
 // objects[i].property), CONFLICT (a unique value taken, with item).
 func (s *Service) BatchCreateObjects(ctx context.Context, in BatchCreateInput) (BatchCreated, error) {
-	p, err := writer(ctx)
+	p, err := objectWriter(ctx)
 	if err != nil {
 		return BatchCreated{}, err
 	}
@@ -125,7 +125,7 @@ func (s *Service) BatchCreateObjects(ctx context.Context, in BatchCreateInput) (
 // BatchReadObjects returns up to 100 live objects by id. Errors:
 // NOT_FOUND (type), VALIDATION_FAILED (count).
 func (s *Service) BatchReadObjects(ctx context.Context, in BatchReadInput) (BatchRead, error) {
-	p, err := reader(ctx)
+	p, err := objectReader(ctx)
 	if err != nil {
 		return BatchRead{}, err
 	}
@@ -134,6 +134,10 @@ func (s *Service) BatchReadObjects(ctx context.Context, in BatchReadInput) (Batc
 		return BatchRead{}, err
 	}
 	t, err := s.objectType(ctx, s.core.DB, p.TenantID, in.ObjectTypeID, false)
+	if err != nil {
+		return BatchRead{}, err
+	}
+	r, err := s.rowAccess(ctx, s.core.DB, p, t, nil, ActionSelect)
 	if err != nil {
 		return BatchRead{}, err
 	}
@@ -146,6 +150,16 @@ func (s *Service) BatchReadObjects(ctx context.Context, in BatchReadInput) (Batc
 	rows, err := dbObjectsByID(ctx, s, p.TenantID, t.ID, valid)
 	if err != nil {
 		return BatchRead{}, err
+	}
+	// Objects outside the caller's policies are missing, as absent ones.
+	visible, err := s.matching(ctx, s.core.DB, p.TenantID, t.ID, valid, false, r)
+	if err != nil {
+		return BatchRead{}, err
+	}
+	for id := range rows {
+		if !visible[id] {
+			delete(rows, id)
+		}
 	}
 	out := BatchRead{Results: []Object{}, Missing: []string{}}
 	seen := map[string]bool{}
@@ -167,7 +181,7 @@ func (s *Service) BatchReadObjects(ctx context.Context, in BatchReadInput) (Batc
 // NOT_FOUND (type, an object, with item), VALIDATION_FAILED, CONFLICT
 // (stale version or unique value, with item).
 func (s *Service) BatchUpdateObjects(ctx context.Context, in BatchUpdateInput) (BatchUpdated, error) {
-	p, err := writer(ctx)
+	p, err := objectWriter(ctx)
 	if err != nil {
 		return BatchUpdated{}, err
 	}

@@ -17,13 +17,15 @@ import (
 // ends). Ids that are unknown, foreign or trashed are absent from the map.
 // Errors: UNAUTHORIZED/FORBIDDEN (read scope).
 func (s *Service) ObjectsByID(ctx context.Context, ids []string) (map[string]Object, error) {
-	p, err := reader(ctx)
+	p, err := objectReader(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]Object, len(ids))
-	if len(ids) == 0 {
-		return out, nil
+	// An end user gets only the objects its permissions and select
+	// policies let it see; the others are absent, as unknown ids.
+	if ids, err = s.readableOnly(ctx, p, ids); err != nil || len(ids) == 0 {
+		return out, err
 	}
 	rows := []db.Object{}
 	err = s.core.DB.NewSelect().Model(&rows).Where("tenant_id = ?", p.TenantID).
@@ -53,7 +55,7 @@ type AssociationsOfObjectsInput struct {
 // ids of no association answer an empty page. Errors: the read scope,
 // VALIDATION_FAILED (direction, association_type).
 func (s *Service) AssociationsOfObjects(ctx context.Context, in AssociationsOfObjectsInput) (map[string]domain.Page[Association], error) {
-	p, err := reader(ctx)
+	p, err := objectReader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -79,8 +81,8 @@ func (s *Service) AssociationsOfObjects(ctx context.Context, in AssociationsOfOb
 	for _, id := range in.IDs {
 		out[id] = domain.Page[Association]{Results: []Association{}}
 	}
-	if len(in.IDs) == 0 {
-		return out, nil
+	if in.IDs, err = s.readableOnly(ctx, p, in.IDs); err != nil || len(in.IDs) == 0 {
+		return out, err
 	}
 	var parts []string
 	var args []any

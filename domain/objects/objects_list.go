@@ -27,6 +27,9 @@ type ListObjectsInput struct {
 	// Order is asc or desc (default: desc for created_at and updated_at,
 	// asc otherwise).
 	Order string `query:"order" json:"-"`
+	// Total is auto (default: exact up to a cap, then an estimate flagged
+	// total_is_estimate) or exact.
+	Total string `query:"total" json:"-"`
 }
 
 // TrashInput is GET /v1/objects/:object_type_id/trash.
@@ -113,7 +116,7 @@ func (s *Service) encodePosition(scope string, pos position) *string {
 // Errors: NOT_FOUND (type), VALIDATION_FAILED (sort, order), BAD_REQUEST
 // (a forged or foreign cursor).
 func (s *Service) ListObjects(ctx context.Context, in ListObjectsInput) (domain.Page[Object], error) {
-	p, err := reader(ctx)
+	p, err := objectReader(ctx)
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
@@ -121,7 +124,15 @@ func (s *Service) ListObjects(ctx context.Context, in ListObjectsInput) (domain.
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
+	r, err := s.rowAccess(ctx, s.core.DB, p, t, nil, ActionSelect)
+	if err != nil {
+		return domain.Page[Object]{}, err
+	}
 	ls, err := s.resolveSort(ctx, p.TenantID, t.ID, in.Sort, in.Order)
+	if err != nil {
+		return domain.Page[Object]{}, err
+	}
+	exact, err := parseTotalMode(in.Total)
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
@@ -130,13 +141,14 @@ func (s *Service) ListObjects(ctx context.Context, in ListObjectsInput) (domain.
 		dir = "desc"
 	}
 	scope := "objects:" + p.TenantID + ":" + t.ID + ":" + ls.name + ":" + dir
-	return s.runPage(ctx, p.TenantID, t.ID, ls, scope, in.Cursor, in.Limit, db.Condition{})
+	return s.runPage(ctx, p.TenantID, t.ID, ls, scope, in.Cursor, in.Limit, r.where(), exact)
 }
 
 // runPage fetches one keyset page of a type's live objects matching cond
-// (none: the list) in the order of ls, with the total of the matching set.
-// Lists and searches share it.
-func (s *Service) runPage(ctx context.Context, tenantID, typeID string, ls listSort, scope, cursor string, limit int, cond db.Condition) (domain.Page[Object], error) {
+// (none: the list) in the order of ls, with the total of the matching set
+// (exact: counted in full, else exact up to a cap; see pageTotal). Lists
+// and searches share it.
+func (s *Service) runPage(ctx context.Context, tenantID, typeID string, ls listSort, scope, cursor string, limit int, cond db.Condition, exact bool) (domain.Page[Object], error) {
 	pos, err := s.decodePosition(scope, cursor)
 	if err != nil {
 		return domain.Page[Object]{}, err
@@ -153,27 +165,13 @@ func (s *Service) runPage(ctx context.Context, tenantID, typeID string, ls listS
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
-	var total int
-	if cond.SQL == "" {
-		total, err = s.liveTotal(ctx, tenantID, typeID)
-	} else if total, err = db.ObjectSearchCount(ctx, s.core.DB, tenantID, typeID, cond); err != nil {
-		err = domain.Internal(err)
-	}
+	total, estimate, err := s.pageTotal(ctx, tenantID, typeID, cond, exact)
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
-	return s.page(scope, objs, last, limit, total), nil
-}
-
-// liveTotal is the total of a type's list: its live objects, counted on
-// the objects_live partial index. (One place, so that a later step can
-// estimate it at scale.)
-func (s *Service) liveTotal(ctx context.Context, tenantID, typeID string) (int, error) {
-	n, err := db.ObjectCount(ctx, s.core.DB, tenantID, typeID, false)
-	if err != nil {
-		return 0, domain.Internal(err)
-	}
-	return n, nil
+	pg := s.page(scope, objs, last, limit, total)
+	pg.TotalIsEstimate = estimate
+	return pg, nil
 }
 
 // page trims a limit+1 fetch to limit and signs the next cursor.
@@ -287,11 +285,15 @@ func sortedValue(r *db.ObjectSorted) *string {
 // deleted first, with their total. Errors: NOT_FOUND (type), BAD_REQUEST
 // (cursor).
 func (s *Service) ListTrash(ctx context.Context, in TrashInput) (domain.Page[Object], error) {
-	p, err := reader(ctx)
+	p, err := objectReader(ctx)
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
 	t, err := s.objectType(ctx, s.core.DB, p.TenantID, in.ObjectTypeID, false)
+	if err != nil {
+		return domain.Page[Object]{}, err
+	}
+	r, err := s.rowAccess(ctx, s.core.DB, p, t, nil, ActionSelect)
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
@@ -302,11 +304,11 @@ func (s *Service) ListTrash(ctx context.Context, in TrashInput) (domain.Page[Obj
 	}
 	limit := domain.ClampLimit(in.Limit)
 	objs, last, err := s.pageByColumn(ctx, db.ObjectPage{TenantID: p.TenantID, TypeID: t.ID, Trash: true,
-		Column: "deleted_at", Desc: true, Limit: limit + 1}, pos, db.Condition{})
+		Column: "deleted_at", Desc: true, Limit: limit + 1}, pos, r.where())
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
-	total, err := db.ObjectCount(ctx, s.core.DB, p.TenantID, t.ID, true)
+	total, err := db.ObjectTrashCount(ctx, s.core.DB, p.TenantID, t.ID, r.where())
 	if err != nil {
 		return domain.Page[Object]{}, domain.Internal(err)
 	}
@@ -335,11 +337,15 @@ const maxVersions = 1000
 // ListVersions returns the previous states of a live object, newest first
 // (a bare list). Errors: NOT_FOUND (also for a trashed object).
 func (s *Service) ListVersions(ctx context.Context, in VersionsInput) ([]ObjectVersion, error) {
-	p, err := reader(ctx)
+	p, err := objectReader(ctx)
 	if err != nil {
 		return nil, err
 	}
 	t, err := s.objectType(ctx, s.core.DB, p.TenantID, in.ObjectTypeID, false)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.rowAccess(ctx, s.core.DB, p, t, nil, ActionSelect)
 	if err != nil {
 		return nil, err
 	}
@@ -349,6 +355,9 @@ func (s *Service) ListVersions(ctx context.Context, in VersionsInput) ([]ObjectV
 	}
 	if row.DeletedAt != nil {
 		return nil, domain.NotFound("Object")
+	}
+	if err := s.visibleObject(ctx, s.core.DB, row, r); err != nil {
+		return nil, err
 	}
 	limit := in.Limit
 	if limit <= 0 || limit > maxVersions {

@@ -139,8 +139,10 @@ func (s *Service) properties(ctx context.Context, idb bun.IDB, tenantID, typeID 
 	return out, nil
 }
 
-// CreateProperty adds a property to a type. Errors: NOT_FOUND (type),
-// VALIDATION_FAILED (fields, the 500-property cap), CONFLICT (name taken).
+// CreateProperty adds a property to a type; when flagged, the index rows
+// and unique values of the values documents already hold under its name
+// are built. Errors: NOT_FOUND (type), VALIDATION_FAILED (fields, the
+// 500-property cap), CONFLICT (name taken, is_unique over shared values).
 func (s *Service) CreateProperty(ctx context.Context, in CreatePropertyInput) (Property, error) {
 	p, err := schemaWriter(ctx)
 	if err != nil {
@@ -163,7 +165,8 @@ func (s *Service) CreateProperty(ctx context.Context, in CreatePropertyInput) (P
 			return err
 		}
 		out = props[0]
-		return nil
+		// Documents may hold values under the new name already (untyped).
+		return reindexProperty(ctx, w.Tx, t, nil, &out)
 	})
 	return out, err
 }
@@ -313,7 +316,10 @@ func marshalEnum(values []string) json.RawMessage {
 }
 
 // UpdateProperty changes a property's flags, default, enum values or
-// description. Errors: NOT_FOUND, VALIDATION_FAILED.
+// description; flagging it builds its index rows and unique values from
+// the existing objects, unflagging drops them. Errors: NOT_FOUND,
+// VALIDATION_FAILED (also name or data_type changed: delete the property
+// and create another), CONFLICT (is_unique over values objects share).
 func (s *Service) UpdateProperty(ctx context.Context, in UpdatePropertyInput) (Property, error) {
 	p, err := schemaWriter(ctx)
 	if err != nil {
@@ -321,7 +327,7 @@ func (s *Service) UpdateProperty(ctx context.Context, in UpdatePropertyInput) (P
 	}
 	var out Property
 	err = s.core.Write(ctx, func(w *domain.Write) error {
-		_, row, err := s.property(ctx, w.Tx, p.TenantID, in.ObjectTypeID, in.PropertyID)
+		t, row, err := s.property(ctx, w.Tx, p.TenantID, in.ObjectTypeID, in.PropertyID)
 		if err != nil {
 			return err
 		}
@@ -334,6 +340,9 @@ func (s *Service) UpdateProperty(ctx context.Context, in UpdatePropertyInput) (P
 			return domain.Internal(err)
 		}
 		out = propertyFromRow(row)
+		if err := reindexProperty(ctx, w.Tx, t, &before, &out); err != nil {
+			return err
+		}
 		return s.recordProperty(w, p.TenantID, "property.update", "property.updated", &before, &out)
 	})
 	return out, err

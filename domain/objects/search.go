@@ -38,13 +38,16 @@ type SearchInput struct {
 	// Properties, when given, projects each object's document onto these
 	// names.
 	Properties []string `json:"properties"`
+	// Total is auto (default: exact up to a cap, then an estimate flagged
+	// total_is_estimate) or exact.
+	Total string `json:"total"`
 }
 
 // Search returns a page of the type's live objects matching the filters
 // and query. Errors: NOT_FOUND (type), VALIDATION_FAILED (filters, query,
 // sort, order, properties), BAD_REQUEST (a forged or foreign cursor).
 func (s *Service) Search(ctx context.Context, in SearchInput) (domain.Page[Object], error) {
-	p, err := reader(ctx)
+	p, err := objectReader(ctx)
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
@@ -56,10 +59,16 @@ func (s *Service) Search(ctx context.Context, in SearchInput) (domain.Page[Objec
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
+	r, err := s.rowAccess(ctx, s.core.DB, p, t, props, ActionSelect)
+	if err != nil {
+		return domain.Page[Object]{}, err
+	}
 	cond, canon, err := compileFilters(props, in.Filters)
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
+	// The caller's row-level policies narrow the search (and its total).
+	cond = db.And(cond, r.where())
 	query := strings.TrimSpace(in.Query)
 	if utf8.RuneCountInString(query) > maxQueryChars || strings.ContainsRune(query, 0) {
 		return domain.Page[Object]{}, domain.Invalid("query", "must be at most "+strconv.Itoa(maxQueryChars)+" characters")
@@ -78,6 +87,10 @@ func (s *Service) Search(ctx context.Context, in SearchInput) (domain.Page[Objec
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
+	exact, err := parseTotalMode(in.Total)
+	if err != nil {
+		return domain.Page[Object]{}, err
+	}
 	dir := "asc"
 	if ls.desc {
 		dir = "desc"
@@ -89,7 +102,7 @@ func (s *Service) Search(ctx context.Context, in SearchInput) (domain.Page[Objec
 	if cond.SQL == "TRUE" {
 		cond = db.Condition{}
 	}
-	pg, err := s.runPage(ctx, p.TenantID, t.ID, ls, scope, in.Cursor, in.Limit, cond)
+	pg, err := s.runPage(ctx, p.TenantID, t.ID, ls, scope, in.Cursor, in.Limit, cond, exact)
 	if err != nil {
 		return pg, err
 	}

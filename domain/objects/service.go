@@ -44,6 +44,8 @@ var reservedNames = []string{"id", "created_at", "updated_at", "created_by", "ve
 // Service manages object types and properties.
 type Service struct {
 	core *domain.Core
+	// totals configures the totals of lists and searches (objects_total.go).
+	totals totalsConfig
 }
 
 // NewService returns the objects service.

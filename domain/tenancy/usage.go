@@ -45,12 +45,19 @@ type Usage struct {
 	GeneratedAt      time.Time         `json:"generated_at"`
 }
 
-// GetUsage reports the caller's tenant's usage against its plan. Any
-// credential of the tenant may read it. Errors: UNAUTHORIZED.
+// permUsageRead is the end-user permission to read the tenant's usage.
+const permUsageRead = "usage:read"
+
+// GetUsage reports the caller's tenant's usage against its plan. Any API
+// key of the tenant may read it; an end user needs usage:read. Errors:
+// UNAUTHORIZED, FORBIDDEN.
 func (s *Service) GetUsage(ctx context.Context) (Usage, error) {
 	p, err := domain.RequireTenant(ctx)
 	if err != nil {
 		return Usage{}, err
+	}
+	if p.Kind == domain.PrincipalUser && !p.Allows(permUsageRead) {
+		return Usage{}, p.Denied(permUsageRead)
 	}
 	row, err := s.load(ctx, p.TenantID)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 type ObjectTypeResolver interface {
 	Properties(ctx context.Context, obj *objects.ObjectType) ([]objects.Property, error)
 	Views(ctx context.Context, obj *objects.ObjectType) ([]objects.View, error)
+	Policies(ctx context.Context, obj *objects.ObjectType) ([]objects.Policy, error)
 }
 type PropertyResolver interface {
 	DefaultValue(ctx context.Context, obj *objects.Property) (any, error)
@@ -296,6 +297,38 @@ func (ec *executionContext) fieldContext_ObjectType_views(_ context.Context, fie
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_View(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObjectType_policies(ctx context.Context, field graphql.CollectedField, obj *objects.ObjectType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectType_policies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ObjectType().Policies(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []objects.Policy) graphql.Marshaler {
+			return ec.marshalNObjectPolicy2ᚕgithubᚗcomᚋplatformhqᚋplatformᚋdomainᚋobjectsᚐPolicyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectType_policies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObjectType",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectPolicy(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1398,6 +1431,12 @@ func (ec *executionContext) _ObjectType(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ObjectType_views(ctx, field, obj)
+				})
+		case "policies":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ObjectType_policies(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

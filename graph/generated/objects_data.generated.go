@@ -1166,6 +1166,29 @@ func (ec *executionContext) fieldContext_ObjectConnection_totalCount(_ context.C
 	return graphql.NewScalarFieldContext("ObjectConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ObjectConnection_totalIsEstimate(ctx context.Context, field graphql.CollectedField, obj *model.ObjectConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectConnection_totalIsEstimate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalIsEstimate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectConnection_totalIsEstimate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ObjectConnection", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _ObjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ObjectEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1873,6 +1896,11 @@ func (ec *executionContext) _ObjectConnection(ctx context.Context, sel ast.Selec
 			}
 		case "totalCount":
 			out.Values[i] = ec._ObjectConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalIsEstimate":
+			out.Values[i] = ec._ObjectConnection_totalIsEstimate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

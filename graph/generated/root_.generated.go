@@ -7,13 +7,17 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/governance"
 	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/invoicing"
 	"github.com/platformhq/platform/domain/objects"
+	"github.com/platformhq/platform/domain/rbac"
+	"github.com/platformhq/platform/graph/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -27,6 +31,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Association() AssociationResolver
+	AuditLog() AuditLogResolver
 	AuthUser() AuthUserResolver
 	BankAccount() BankAccountResolver
 	ImportRowError() ImportRowErrorResolver
@@ -36,6 +41,7 @@ type ResolverRoot interface {
 	JournalLine() JournalLineResolver
 	Mutation() MutationResolver
 	Object() ObjectResolver
+	ObjectPolicy() ObjectPolicyResolver
 	ObjectType() ObjectTypeResolver
 	ObjectVersion() ObjectVersionResolver
 	PaymentAllocation() PaymentAllocationResolver
@@ -53,6 +59,7 @@ type ResolverRoot interface {
 	UpdateApiKeyInput() UpdateApiKeyInputResolver
 	UpdatePropertyInput() UpdatePropertyInputResolver
 	UpdateRecurringEntryInput() UpdateRecurringEntryInputResolver
+	UpdateRoleInput() UpdateRoleInputResolver
 	UpdateTaxCodeInput() UpdateTaxCodeInputResolver
 	UpdateUserInput() UpdateUserInputResolver
 	UpdateViewInput() UpdateViewInputResolver
@@ -164,6 +171,24 @@ type ComplexityRoot struct {
 	AssociationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AuditLog struct {
+		Action       func(childComplexity int) int
+		ActorID      func(childComplexity int) int
+		ActorType    func(childComplexity int) int
+		Changes      func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		IP           func(childComplexity int) int
+		RequestID    func(childComplexity int) int
+		ResourceID   func(childComplexity int) int
+		ResourceType func(childComplexity int) int
+	}
+
+	AuditLogPage struct {
+		Logs  func(childComplexity int) int
+		Total func(childComplexity int) int
 	}
 
 	AuthNotice struct {
@@ -329,6 +354,21 @@ type ComplexityRoot struct {
 		UpdatedAt     func(childComplexity int) int
 	}
 
+	DataExport struct {
+		CompletedAt  func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DownloadPath func(childComplexity int) int
+		Error        func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		Format       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		ObjectTypeID func(childComplexity int) int
+		RecordCount  func(childComplexity int) int
+		SizeBytes    func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Truncated    func(childComplexity int) int
+	}
+
 	DeletedObject struct {
 		Deleted func(childComplexity int) int
 		ID      func(childComplexity int) int
@@ -348,6 +388,16 @@ type ComplexityRoot struct {
 		Currency func(childComplexity int) int
 		From     func(childComplexity int) int
 		To       func(childComplexity int) int
+	}
+
+	GovernanceSettings struct {
+		AuditRetentionDays  func(childComplexity int) int
+		IPAllowlist         func(childComplexity int) int
+		MFARequiredRoles    func(childComplexity int) int
+		PasswordMinLength   func(childComplexity int) int
+		SessionDurationSecs func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+		UpdatedBy           func(childComplexity int) int
 	}
 
 	ImportRowError struct {
@@ -502,7 +552,9 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AddRolePermissions     func(childComplexity int, id string, permissions []string) int
 		ApproveInvoice         func(childComplexity int, id string) int
+		AssignRole             func(childComplexity int, userID string, roleID string) int
 		BatchCreateObjects     func(childComplexity int, typeArg string, inputs []any) int
 		BatchUpdateObjects     func(childComplexity int, typeArg string, updates []any) int
 		ClosePeriod            func(childComplexity int, id string) int
@@ -516,11 +568,13 @@ type ComplexityRoot struct {
 		CreateInvoice          func(childComplexity int, input invoicing.CreateInvoiceInput) int
 		CreateJournalEntry     func(childComplexity int, input accounting.CreateEntryInput) int
 		CreateObject           func(childComplexity int, typeArg string, properties any) int
+		CreateObjectPolicy     func(childComplexity int, typeArg string, input model.ObjectPolicyInput) int
 		CreateObjectType       func(childComplexity int, input objects.CreateTypeInput) int
 		CreatePayment          func(childComplexity int, input invoicing.CreatePaymentInput) int
 		CreatePeriod           func(childComplexity int, input accounting.CreatePeriodInput) int
 		CreateProperty         func(childComplexity int, typeArg string, input objects.PropertySpec) int
 		CreateRecurringEntry   func(childComplexity int, input invoicing.CreateRecurringInput) int
+		CreateRole             func(childComplexity int, input rbac.CreateInput) int
 		CreateTaxCode          func(childComplexity int, input accounting.CreateTaxCodeInput) int
 		CreateView             func(childComplexity int, typeArg string, input objects.CreateViewInput) int
 		DeleteAccount          func(childComplexity int, id string) int
@@ -532,22 +586,26 @@ type ComplexityRoot struct {
 		DeleteInvoice          func(childComplexity int, id string, force *bool, confirmToken *string) int
 		DeleteJournalEntry     func(childComplexity int, id string) int
 		DeleteObject           func(childComplexity int, typeArg string, id string, force *bool, confirmToken *string) int
+		DeleteObjectPolicy     func(childComplexity int, typeArg string, id string) int
 		DeleteObjectType       func(childComplexity int, idOrName string, force *bool, confirmToken *string) int
 		DeletePasskey          func(childComplexity int, id string) int
 		DeletePeriod           func(childComplexity int, id string, force *bool, confirmToken *string) int
 		DeleteProperty         func(childComplexity int, typeArg string, idOrName string) int
 		DeleteRecurringEntry   func(childComplexity int, id string) int
+		DeleteRole             func(childComplexity int, id string, force *bool, confirmToken *string) int
 		DeleteTaxCode          func(childComplexity int, id string, force *bool, confirmToken *string) int
 		DeleteView             func(childComplexity int, typeArg string, id string) int
 		EnrollMfa              func(childComplexity int, friendlyName *string) int
 		ExecuteRecurringEntry  func(childComplexity int, id string) int
 		ImportBankStatementCSV func(childComplexity int, id string, csv string) int
 		ImportBankTransactions func(childComplexity int, id string, transactions []invoicing.StatementLineInput) int
+		ImportObjects          func(childComplexity int, input model.ImportObjectsInput) int
 		MatchBankTransaction   func(childComplexity int, id string, input invoicing.MatchBankTransactionInput) int
 		PostJournalEntry       func(childComplexity int, id string) int
 		PutAssociation         func(childComplexity int, fromType string, fromID string, associationType string, toType string, toID string, meta any) int
 		ReconcileBankAccount   func(childComplexity int, id string, transactionIds []string) int
 		RefreshSession         func(childComplexity int, refreshToken string) int
+		RemoveRole             func(childComplexity int, userID string, roleID string) int
 		ReopenPeriod           func(childComplexity int, id string) int
 		RestoreObject          func(childComplexity int, typeArg string, id string) int
 		ReverseJournalEntry    func(childComplexity int, id string, input *accounting.ReverseInput) int
@@ -557,18 +615,22 @@ type ComplexityRoot struct {
 		SignIn                 func(childComplexity int, input identity.LoginInput) int
 		SignOut                func(childComplexity int, refreshToken *string) int
 		SignUp                 func(childComplexity int, input identity.SignupInput) int
+		StartExport            func(childComplexity int, input model.StartExportInput) int
 		UpdateAPIKey           func(childComplexity int, id string, input apikeys.UpdateInput) int
 		UpdateAccount          func(childComplexity int, id string, input accounting.UpdateAccountInput) int
 		UpdateBankAccount      func(childComplexity int, id string, input invoicing.UpdateBankAccountInput) int
 		UpdateComment          func(childComplexity int, typeArg string, objectID string, id string, body string) int
 		UpdateCurrency         func(childComplexity int, id string, input accounting.UpdateCurrencyInput) int
+		UpdateGovernance       func(childComplexity int, input governance.UpdateInput) int
 		UpdateInvoice          func(childComplexity int, id string, input invoicing.UpdateInvoiceInput) int
 		UpdateJournalEntry     func(childComplexity int, id string, input accounting.UpdateEntryInput) int
 		UpdateObject           func(childComplexity int, typeArg string, id string, properties any, version *int) int
+		UpdateObjectPolicy     func(childComplexity int, typeArg string, id string, input map[string]any) int
 		UpdateObjectType       func(childComplexity int, idOrName string, input objects.UpdateTypeInput) int
 		UpdatePeriod           func(childComplexity int, id string, input accounting.UpdatePeriodInput) int
 		UpdateProperty         func(childComplexity int, typeArg string, idOrName string, input objects.UpdatePropertyInput) int
 		UpdateRecurringEntry   func(childComplexity int, id string, input invoicing.UpdateRecurringInput) int
+		UpdateRole             func(childComplexity int, id string, input rbac.UpdateInput) int
 		UpdateTaxCode          func(childComplexity int, id string, input accounting.UpdateTaxCodeInput) int
 		UpdateUser             func(childComplexity int, id string, input identity.UpdateUserInput) int
 		UpdateView             func(childComplexity int, typeArg string, id string, input objects.UpdateViewInput) int
@@ -593,9 +655,10 @@ type ComplexityRoot struct {
 	}
 
 	ObjectConnection struct {
-		Edges      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
+		Edges           func(childComplexity int) int
+		PageInfo        func(childComplexity int) int
+		TotalCount      func(childComplexity int) int
+		TotalIsEstimate func(childComplexity int) int
 	}
 
 	ObjectEdge struct {
@@ -611,9 +674,33 @@ type ComplexityRoot struct {
 		Type      func(childComplexity int) int
 	}
 
+	ObjectImportResult struct {
+		Errors   func(childComplexity int) int
+		Imported func(childComplexity int) int
+		Total    func(childComplexity int) int
+	}
+
+	ObjectImportRowError struct {
+		Errors func(childComplexity int) int
+		Row    func(childComplexity int) int
+	}
+
 	ObjectPageInfo struct {
 		EndCursor   func(childComplexity int) int
 		HasNextPage func(childComplexity int) int
+	}
+
+	ObjectPolicy struct {
+		Action        func(childComplexity int) int
+		ConditionJSON func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		CreatedBy     func(childComplexity int) int
+		Enabled       func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Name          func(childComplexity int) int
+		ObjectTypeID  func(childComplexity int) int
+		Role          func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
 	}
 
 	ObjectType struct {
@@ -623,6 +710,7 @@ type ComplexityRoot struct {
 		DisplayName func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
+		Policies    func(childComplexity int) int
 		Properties  func(childComplexity int) int
 		TenantID    func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
@@ -735,6 +823,7 @@ type ComplexityRoot struct {
 		AgedPayables     func(childComplexity int, asOf *string) int
 		AgedReceivables  func(childComplexity int, asOf *string) int
 		Aggregate        func(childComplexity int, typeArg string, aggregations any, groupBy []string, filter any) int
+		AuditLogs        func(childComplexity int, limit *int, offset *int, action *string, resourceType *string, resourceID *string, actorID *string, from *time.Time, to *time.Time) int
 		BalanceSheet     func(childComplexity int, asOf *string) int
 		BankAccount      func(childComplexity int, id string) int
 		BankAccounts     func(childComplexity int, active *bool) int
@@ -742,9 +831,11 @@ type ComplexityRoot struct {
 		CashFlow         func(childComplexity int, from *string, to *string) int
 		Currencies       func(childComplexity int) int
 		Currency         func(childComplexity int, id string) int
+		DataExport       func(childComplexity int, id string) int
 		ExchangeRate     func(childComplexity int, id string) int
 		ExchangeRates    func(childComplexity int, fromCurrency *string, toCurrency *string) int
 		GeneralLedger    func(childComplexity int, from *string, to *string, accountID *string) int
+		Governance       func(childComplexity int) int
 		Invoice          func(childComplexity int, id string) int
 		Invoices         func(childComplexity int, typeArg *string, status *string, contact *string, limit *int, offset *int) int
 		JournalEntries   func(childComplexity int, status *string, from *string, to *string, accountID *string, limit *int, offset *int) int
@@ -753,7 +844,7 @@ type ComplexityRoot struct {
 		Object           func(childComplexity int, typeArg string, id string) int
 		ObjectType       func(childComplexity int, idOrName string) int
 		ObjectTypes      func(childComplexity int) int
-		Objects          func(childComplexity int, typeArg string, filter any, query *string, sort *string, order *string, first *int, after *string) int
+		Objects          func(childComplexity int, typeArg string, filter any, query *string, sort *string, order *string, first *int, after *string, total *string) int
 		Payment          func(childComplexity int, id string) int
 		Payments         func(childComplexity int, typeArg *string, status *string, bankAccountID *string, invoiceID *string, limit *int, offset *int) int
 		Period           func(childComplexity int, id string) int
@@ -761,11 +852,14 @@ type ComplexityRoot struct {
 		ProfitAndLoss    func(childComplexity int, from *string, to *string) int
 		RecurringEntries func(childComplexity int) int
 		RecurringEntry   func(childComplexity int, id string) int
+		Role             func(childComplexity int, id string) int
+		Roles            func(childComplexity int) int
 		TaxCode          func(childComplexity int, id string) int
 		TaxCodes         func(childComplexity int) int
 		TaxReport        func(childComplexity int, from *string, to *string) int
 		TrialBalance     func(childComplexity int, asOf *string, periodID *string) int
 		User             func(childComplexity int, id string) int
+		UserRoles        func(childComplexity int, userID string) int
 		Users            func(childComplexity int, limit *int, offset *int, search *string, role *string) int
 		Viewer           func(childComplexity int) int
 	}
@@ -805,6 +899,30 @@ type ComplexityRoot struct {
 		ID        func(childComplexity int) int
 		Revoked   func(childComplexity int) int
 		RevokedAt func(childComplexity int) int
+	}
+
+	Role struct {
+		CreatedAt    func(childComplexity int) int
+		Description  func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		ParentRoleID func(childComplexity int) int
+		Permissions  func(childComplexity int) int
+		TenantID     func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	RoleAssignment struct {
+		Assigned   func(childComplexity int) int
+		AssignedAt func(childComplexity int) int
+		AssignedBy func(childComplexity int) int
+		RoleID     func(childComplexity int) int
+		UserID     func(childComplexity int) int
+	}
+
+	RoleDeleted struct {
+		Deleted func(childComplexity int) int
+		ID      func(childComplexity int) int
 	}
 
 	RotatedApiKey struct {
@@ -892,6 +1010,19 @@ type ComplexityRoot struct {
 	TrialBalanceTotals struct {
 		Credit func(childComplexity int) int
 		Debit  func(childComplexity int) int
+	}
+
+	UserRole struct {
+		AssignedAt   func(childComplexity int) int
+		AssignedBy   func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Description  func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		ParentRoleID func(childComplexity int) int
+		Permissions  func(childComplexity int) int
+		TenantID     func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
 	}
 
 	View struct {
@@ -1363,6 +1494,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssociationEdge.Node(childComplexity), true
+
+	case "AuditLog.action":
+		if e.ComplexityRoot.AuditLog.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLog.Action(childComplexity), true
+	case "AuditLog.actorId":
+		if e.ComplexityRoot.AuditLog.ActorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLog.ActorID(childComplexity), true
+	case "AuditLog.actorType":
+		if e.ComplexityRoot.AuditLog.ActorType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLog.ActorType(childComplexity), true
+	case "AuditLog.changes":
+		if e.ComplexityRoot.AuditLog.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLog.Changes(childComplexity), true
+	case "AuditLog.createdAt":
+		if e.ComplexityRoot.AuditLog.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLog.CreatedAt(childComplexity), true
+	case "AuditLog.id":
+		if e.ComplexityRoot.AuditLog.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLog.ID(childComplexity), true
+	case "AuditLog.ip":
+		if e.ComplexityRoot.AuditLog.IP == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLog.IP(childComplexity), true
+	case "AuditLog.requestId":
+		if e.ComplexityRoot.AuditLog.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLog.RequestID(childComplexity), true
+	case "AuditLog.resourceId":
+		if e.ComplexityRoot.AuditLog.ResourceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLog.ResourceID(childComplexity), true
+	case "AuditLog.resourceType":
+		if e.ComplexityRoot.AuditLog.ResourceType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLog.ResourceType(childComplexity), true
+
+	case "AuditLogPage.logs":
+		if e.ComplexityRoot.AuditLogPage.Logs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLogPage.Logs(childComplexity), true
+	case "AuditLogPage.total":
+		if e.ComplexityRoot.AuditLogPage.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLogPage.Total(childComplexity), true
 
 	case "AuthNotice.message":
 		if e.ComplexityRoot.AuthNotice.Message == nil {
@@ -2041,6 +2246,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Currency.UpdatedAt(childComplexity), true
 
+	case "DataExport.completedAt":
+		if e.ComplexityRoot.DataExport.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataExport.CompletedAt(childComplexity), true
+	case "DataExport.createdAt":
+		if e.ComplexityRoot.DataExport.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataExport.CreatedAt(childComplexity), true
+	case "DataExport.downloadPath":
+		if e.ComplexityRoot.DataExport.DownloadPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataExport.DownloadPath(childComplexity), true
+	case "DataExport.error":
+		if e.ComplexityRoot.DataExport.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataExport.Error(childComplexity), true
+	case "DataExport.expiresAt":
+		if e.ComplexityRoot.DataExport.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataExport.ExpiresAt(childComplexity), true
+	case "DataExport.format":
+		if e.ComplexityRoot.DataExport.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataExport.Format(childComplexity), true
+	case "DataExport.id":
+		if e.ComplexityRoot.DataExport.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataExport.ID(childComplexity), true
+	case "DataExport.objectTypeId":
+		if e.ComplexityRoot.DataExport.ObjectTypeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataExport.ObjectTypeID(childComplexity), true
+	case "DataExport.recordCount":
+		if e.ComplexityRoot.DataExport.RecordCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataExport.RecordCount(childComplexity), true
+	case "DataExport.sizeBytes":
+		if e.ComplexityRoot.DataExport.SizeBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataExport.SizeBytes(childComplexity), true
+	case "DataExport.status":
+		if e.ComplexityRoot.DataExport.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataExport.Status(childComplexity), true
+	case "DataExport.truncated":
+		if e.ComplexityRoot.DataExport.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DataExport.Truncated(childComplexity), true
+
 	case "DeletedObject.deleted":
 		if e.ComplexityRoot.DeletedObject.Deleted == nil {
 			break
@@ -2115,6 +2393,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GeneralLedger.To(childComplexity), true
+
+	case "GovernanceSettings.auditRetentionDays":
+		if e.ComplexityRoot.GovernanceSettings.AuditRetentionDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceSettings.AuditRetentionDays(childComplexity), true
+	case "GovernanceSettings.ipAllowlist":
+		if e.ComplexityRoot.GovernanceSettings.IPAllowlist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceSettings.IPAllowlist(childComplexity), true
+	case "GovernanceSettings.mfaRequiredRoles":
+		if e.ComplexityRoot.GovernanceSettings.MFARequiredRoles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceSettings.MFARequiredRoles(childComplexity), true
+	case "GovernanceSettings.passwordMinLength":
+		if e.ComplexityRoot.GovernanceSettings.PasswordMinLength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceSettings.PasswordMinLength(childComplexity), true
+	case "GovernanceSettings.sessionDurationSecs":
+		if e.ComplexityRoot.GovernanceSettings.SessionDurationSecs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceSettings.SessionDurationSecs(childComplexity), true
+	case "GovernanceSettings.updatedAt":
+		if e.ComplexityRoot.GovernanceSettings.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceSettings.UpdatedAt(childComplexity), true
+	case "GovernanceSettings.updatedBy":
+		if e.ComplexityRoot.GovernanceSettings.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceSettings.UpdatedBy(childComplexity), true
 
 	case "ImportRowError.errors":
 		if e.ComplexityRoot.ImportRowError.Errors == nil {
@@ -2767,6 +3088,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MfaVerification.Verified(childComplexity), true
 
+	case "Mutation.addRolePermissions":
+		if e.ComplexityRoot.Mutation.AddRolePermissions == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addRolePermissions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddRolePermissions(childComplexity, args["id"].(string), args["permissions"].([]string)), true
 	case "Mutation.approveInvoice":
 		if e.ComplexityRoot.Mutation.ApproveInvoice == nil {
 			break
@@ -2778,6 +3110,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveInvoice(childComplexity, args["id"].(string)), true
+	case "Mutation.assignRole":
+		if e.ComplexityRoot.Mutation.AssignRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignRole(childComplexity, args["userId"].(string), args["roleId"].(string)), true
 	case "Mutation.batchCreateObjects":
 		if e.ComplexityRoot.Mutation.BatchCreateObjects == nil {
 			break
@@ -2921,6 +3264,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateObject(childComplexity, args["type"].(string), args["properties"].(any)), true
+	case "Mutation.createObjectPolicy":
+		if e.ComplexityRoot.Mutation.CreateObjectPolicy == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createObjectPolicy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateObjectPolicy(childComplexity, args["type"].(string), args["input"].(model.ObjectPolicyInput)), true
 	case "Mutation.createObjectType":
 		if e.ComplexityRoot.Mutation.CreateObjectType == nil {
 			break
@@ -2976,6 +3330,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateRecurringEntry(childComplexity, args["input"].(invoicing.CreateRecurringInput)), true
+	case "Mutation.createRole":
+		if e.ComplexityRoot.Mutation.CreateRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateRole(childComplexity, args["input"].(rbac.CreateInput)), true
 	case "Mutation.createTaxCode":
 		if e.ComplexityRoot.Mutation.CreateTaxCode == nil {
 			break
@@ -3097,6 +3462,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteObject(childComplexity, args["type"].(string), args["id"].(string), args["force"].(*bool), args["confirmToken"].(*string)), true
+	case "Mutation.deleteObjectPolicy":
+		if e.ComplexityRoot.Mutation.DeleteObjectPolicy == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteObjectPolicy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteObjectPolicy(childComplexity, args["type"].(string), args["id"].(string)), true
 	case "Mutation.deleteObjectType":
 		if e.ComplexityRoot.Mutation.DeleteObjectType == nil {
 			break
@@ -3152,6 +3528,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteRecurringEntry(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteRole":
+		if e.ComplexityRoot.Mutation.DeleteRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteRole(childComplexity, args["id"].(string), args["force"].(*bool), args["confirmToken"].(*string)), true
 	case "Mutation.deleteTaxCode":
 		if e.ComplexityRoot.Mutation.DeleteTaxCode == nil {
 			break
@@ -3218,6 +3605,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportBankTransactions(childComplexity, args["id"].(string), args["transactions"].([]invoicing.StatementLineInput)), true
+	case "Mutation.importObjects":
+		if e.ComplexityRoot.Mutation.ImportObjects == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importObjects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportObjects(childComplexity, args["input"].(model.ImportObjectsInput)), true
 	case "Mutation.matchBankTransaction":
 		if e.ComplexityRoot.Mutation.MatchBankTransaction == nil {
 			break
@@ -3273,6 +3671,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefreshSession(childComplexity, args["refreshToken"].(string)), true
+	case "Mutation.removeRole":
+		if e.ComplexityRoot.Mutation.RemoveRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveRole(childComplexity, args["userId"].(string), args["roleId"].(string)), true
 	case "Mutation.reopenPeriod":
 		if e.ComplexityRoot.Mutation.ReopenPeriod == nil {
 			break
@@ -3367,6 +3776,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(identity.SignupInput)), true
+	case "Mutation.startExport":
+		if e.ComplexityRoot.Mutation.StartExport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startExport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartExport(childComplexity, args["input"].(model.StartExportInput)), true
 	case "Mutation.updateApiKey":
 		if e.ComplexityRoot.Mutation.UpdateAPIKey == nil {
 			break
@@ -3422,6 +3842,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCurrency(childComplexity, args["id"].(string), args["input"].(accounting.UpdateCurrencyInput)), true
+	case "Mutation.updateGovernance":
+		if e.ComplexityRoot.Mutation.UpdateGovernance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateGovernance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateGovernance(childComplexity, args["input"].(governance.UpdateInput)), true
 	case "Mutation.updateInvoice":
 		if e.ComplexityRoot.Mutation.UpdateInvoice == nil {
 			break
@@ -3455,6 +3886,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateObject(childComplexity, args["type"].(string), args["id"].(string), args["properties"].(any), args["version"].(*int)), true
+	case "Mutation.updateObjectPolicy":
+		if e.ComplexityRoot.Mutation.UpdateObjectPolicy == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateObjectPolicy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateObjectPolicy(childComplexity, args["type"].(string), args["id"].(string), args["input"].(map[string]any)), true
 	case "Mutation.updateObjectType":
 		if e.ComplexityRoot.Mutation.UpdateObjectType == nil {
 			break
@@ -3499,6 +3941,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateRecurringEntry(childComplexity, args["id"].(string), args["input"].(invoicing.UpdateRecurringInput)), true
+	case "Mutation.updateRole":
+		if e.ComplexityRoot.Mutation.UpdateRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateRole(childComplexity, args["id"].(string), args["input"].(rbac.UpdateInput)), true
 	case "Mutation.updateTaxCode":
 		if e.ComplexityRoot.Mutation.UpdateTaxCode == nil {
 			break
@@ -3677,6 +4130,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObjectConnection.TotalCount(childComplexity), true
+	case "ObjectConnection.totalIsEstimate":
+		if e.ComplexityRoot.ObjectConnection.TotalIsEstimate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectConnection.TotalIsEstimate(childComplexity), true
 
 	case "ObjectEdge.cursor":
 		if e.ComplexityRoot.ObjectEdge.Cursor == nil {
@@ -3722,6 +4181,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ObjectEvent.Type(childComplexity), true
 
+	case "ObjectImportResult.errors":
+		if e.ComplexityRoot.ObjectImportResult.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectImportResult.Errors(childComplexity), true
+	case "ObjectImportResult.imported":
+		if e.ComplexityRoot.ObjectImportResult.Imported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectImportResult.Imported(childComplexity), true
+	case "ObjectImportResult.total":
+		if e.ComplexityRoot.ObjectImportResult.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectImportResult.Total(childComplexity), true
+
+	case "ObjectImportRowError.errors":
+		if e.ComplexityRoot.ObjectImportRowError.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectImportRowError.Errors(childComplexity), true
+	case "ObjectImportRowError.row":
+		if e.ComplexityRoot.ObjectImportRowError.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectImportRowError.Row(childComplexity), true
+
 	case "ObjectPageInfo.endCursor":
 		if e.ComplexityRoot.ObjectPageInfo.EndCursor == nil {
 			break
@@ -3734,6 +4225,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObjectPageInfo.HasNextPage(childComplexity), true
+
+	case "ObjectPolicy.action":
+		if e.ComplexityRoot.ObjectPolicy.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectPolicy.Action(childComplexity), true
+	case "ObjectPolicy.conditionJson":
+		if e.ComplexityRoot.ObjectPolicy.ConditionJSON == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectPolicy.ConditionJSON(childComplexity), true
+	case "ObjectPolicy.createdAt":
+		if e.ComplexityRoot.ObjectPolicy.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectPolicy.CreatedAt(childComplexity), true
+	case "ObjectPolicy.createdBy":
+		if e.ComplexityRoot.ObjectPolicy.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectPolicy.CreatedBy(childComplexity), true
+	case "ObjectPolicy.enabled":
+		if e.ComplexityRoot.ObjectPolicy.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectPolicy.Enabled(childComplexity), true
+	case "ObjectPolicy.id":
+		if e.ComplexityRoot.ObjectPolicy.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectPolicy.ID(childComplexity), true
+	case "ObjectPolicy.name":
+		if e.ComplexityRoot.ObjectPolicy.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectPolicy.Name(childComplexity), true
+	case "ObjectPolicy.objectTypeId":
+		if e.ComplexityRoot.ObjectPolicy.ObjectTypeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectPolicy.ObjectTypeID(childComplexity), true
+	case "ObjectPolicy.role":
+		if e.ComplexityRoot.ObjectPolicy.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectPolicy.Role(childComplexity), true
+	case "ObjectPolicy.updatedAt":
+		if e.ComplexityRoot.ObjectPolicy.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectPolicy.UpdatedAt(childComplexity), true
 
 	case "ObjectType.createdAt":
 		if e.ComplexityRoot.ObjectType.CreatedAt == nil {
@@ -3771,6 +4323,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObjectType.Name(childComplexity), true
+	case "ObjectType.policies":
+		if e.ComplexityRoot.ObjectType.Policies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectType.Policies(childComplexity), true
 	case "ObjectType.properties":
 		if e.ComplexityRoot.ObjectType.Properties == nil {
 			break
@@ -4281,6 +4839,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Aggregate(childComplexity, args["type"].(string), args["aggregations"].(any), args["groupBy"].([]string), args["filter"].(any)), true
+	case "Query.auditLogs":
+		if e.ComplexityRoot.Query.AuditLogs == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLogs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLogs(childComplexity, args["limit"].(*int), args["offset"].(*int), args["action"].(*string), args["resourceType"].(*string), args["resourceId"].(*string), args["actorId"].(*string), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Query.balanceSheet":
 		if e.ComplexityRoot.Query.BalanceSheet == nil {
 			break
@@ -4353,6 +4922,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Currency(childComplexity, args["id"].(string)), true
+	case "Query.dataExport":
+		if e.ComplexityRoot.Query.DataExport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dataExport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DataExport(childComplexity, args["id"].(string)), true
 	case "Query.exchangeRate":
 		if e.ComplexityRoot.Query.ExchangeRate == nil {
 			break
@@ -4386,6 +4966,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.GeneralLedger(childComplexity, args["from"].(*string), args["to"].(*string), args["accountId"].(*string)), true
+	case "Query.governance":
+		if e.ComplexityRoot.Query.Governance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Governance(childComplexity), true
 
 	case "Query.invoice":
 		if e.ComplexityRoot.Query.Invoice == nil {
@@ -4475,7 +5061,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Objects(childComplexity, args["type"].(string), args["filter"].(any), args["query"].(*string), args["sort"].(*string), args["order"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Objects(childComplexity, args["type"].(string), args["filter"].(any), args["query"].(*string), args["sort"].(*string), args["order"].(*string), args["first"].(*int), args["after"].(*string), args["total"].(*string)), true
 	case "Query.payment":
 		if e.ComplexityRoot.Query.Payment == nil {
 			break
@@ -4543,6 +5129,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RecurringEntry(childComplexity, args["id"].(string)), true
+	case "Query.role":
+		if e.ComplexityRoot.Query.Role == nil {
+			break
+		}
+
+		args, err := ec.field_Query_role_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Role(childComplexity, args["id"].(string)), true
+	case "Query.roles":
+		if e.ComplexityRoot.Query.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Roles(childComplexity), true
 	case "Query.taxCode":
 		if e.ComplexityRoot.Query.TaxCode == nil {
 			break
@@ -4593,6 +5196,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.User(childComplexity, args["id"].(string)), true
+	case "Query.userRoles":
+		if e.ComplexityRoot.Query.UserRoles == nil {
+			break
+		}
+
+		args, err := ec.field_Query_userRoles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UserRoles(childComplexity, args["userId"].(string)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -4747,6 +5361,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokedApiKey.RevokedAt(childComplexity), true
+
+	case "Role.createdAt":
+		if e.ComplexityRoot.Role.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.CreatedAt(childComplexity), true
+	case "Role.description":
+		if e.ComplexityRoot.Role.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.Description(childComplexity), true
+	case "Role.id":
+		if e.ComplexityRoot.Role.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.ID(childComplexity), true
+	case "Role.name":
+		if e.ComplexityRoot.Role.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.Name(childComplexity), true
+	case "Role.parentRoleId":
+		if e.ComplexityRoot.Role.ParentRoleID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.ParentRoleID(childComplexity), true
+	case "Role.permissions":
+		if e.ComplexityRoot.Role.Permissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.Permissions(childComplexity), true
+	case "Role.tenantId":
+		if e.ComplexityRoot.Role.TenantID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.TenantID(childComplexity), true
+	case "Role.updatedAt":
+		if e.ComplexityRoot.Role.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.UpdatedAt(childComplexity), true
+
+	case "RoleAssignment.assigned":
+		if e.ComplexityRoot.RoleAssignment.Assigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleAssignment.Assigned(childComplexity), true
+	case "RoleAssignment.assignedAt":
+		if e.ComplexityRoot.RoleAssignment.AssignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleAssignment.AssignedAt(childComplexity), true
+	case "RoleAssignment.assignedBy":
+		if e.ComplexityRoot.RoleAssignment.AssignedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleAssignment.AssignedBy(childComplexity), true
+	case "RoleAssignment.roleId":
+		if e.ComplexityRoot.RoleAssignment.RoleID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleAssignment.RoleID(childComplexity), true
+	case "RoleAssignment.userId":
+		if e.ComplexityRoot.RoleAssignment.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleAssignment.UserID(childComplexity), true
+
+	case "RoleDeleted.deleted":
+		if e.ComplexityRoot.RoleDeleted.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleDeleted.Deleted(childComplexity), true
+	case "RoleDeleted.id":
+		if e.ComplexityRoot.RoleDeleted.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleDeleted.ID(childComplexity), true
 
 	case "RotatedApiKey.newKey":
 		if e.ComplexityRoot.RotatedApiKey.NewKey == nil {
@@ -5071,6 +5778,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrialBalanceTotals.Debit(childComplexity), true
 
+	case "UserRole.assignedAt":
+		if e.ComplexityRoot.UserRole.AssignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserRole.AssignedAt(childComplexity), true
+	case "UserRole.assignedBy":
+		if e.ComplexityRoot.UserRole.AssignedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserRole.AssignedBy(childComplexity), true
+	case "UserRole.createdAt":
+		if e.ComplexityRoot.UserRole.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserRole.CreatedAt(childComplexity), true
+	case "UserRole.description":
+		if e.ComplexityRoot.UserRole.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserRole.Description(childComplexity), true
+	case "UserRole.id":
+		if e.ComplexityRoot.UserRole.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserRole.ID(childComplexity), true
+	case "UserRole.name":
+		if e.ComplexityRoot.UserRole.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserRole.Name(childComplexity), true
+	case "UserRole.parentRoleId":
+		if e.ComplexityRoot.UserRole.ParentRoleID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserRole.ParentRoleID(childComplexity), true
+	case "UserRole.permissions":
+		if e.ComplexityRoot.UserRole.Permissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserRole.Permissions(childComplexity), true
+	case "UserRole.tenantId":
+		if e.ComplexityRoot.UserRole.TenantID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserRole.TenantID(childComplexity), true
+	case "UserRole.updatedAt":
+		if e.ComplexityRoot.UserRole.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserRole.UpdatedAt(childComplexity), true
+
 	case "View.columns":
 		if e.ComplexityRoot.View.Columns == nil {
 			break
@@ -5165,11 +5933,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreatePaymentInput", ec.unmarshalInputCreatePaymentInput),
 			graphql.NewInputUnmarshaler("CreatePeriodInput", ec.unmarshalInputCreatePeriodInput),
 			graphql.NewInputUnmarshaler("CreateRecurringEntryInput", ec.unmarshalInputCreateRecurringEntryInput),
+			graphql.NewInputUnmarshaler("CreateRoleInput", ec.unmarshalInputCreateRoleInput),
 			graphql.NewInputUnmarshaler("CreateTaxCodeInput", ec.unmarshalInputCreateTaxCodeInput),
 			graphql.NewInputUnmarshaler("CreateViewInput", ec.unmarshalInputCreateViewInput),
+			graphql.NewInputUnmarshaler("ImportObjectsInput", ec.unmarshalInputImportObjectsInput),
 			graphql.NewInputUnmarshaler("InvoiceLineInput", ec.unmarshalInputInvoiceLineInput),
 			graphql.NewInputUnmarshaler("JournalLineInput", ec.unmarshalInputJournalLineInput),
 			graphql.NewInputUnmarshaler("MatchBankTransactionInput", ec.unmarshalInputMatchBankTransactionInput),
+			graphql.NewInputUnmarshaler("ObjectPolicyInput", ec.unmarshalInputObjectPolicyInput),
 			graphql.NewInputUnmarshaler("PaymentAllocationInput", ec.unmarshalInputPaymentAllocationInput),
 			graphql.NewInputUnmarshaler("PropertyInput", ec.unmarshalInputPropertyInput),
 			graphql.NewInputUnmarshaler("RateLimitInput", ec.unmarshalInputRateLimitInput),
@@ -5177,17 +5948,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RotateApiKeyInput", ec.unmarshalInputRotateApiKeyInput),
 			graphql.NewInputUnmarshaler("SignInInput", ec.unmarshalInputSignInInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
+			graphql.NewInputUnmarshaler("StartExportInput", ec.unmarshalInputStartExportInput),
 			graphql.NewInputUnmarshaler("StatementLineInput", ec.unmarshalInputStatementLineInput),
 			graphql.NewInputUnmarshaler("UpdateAccountInput", ec.unmarshalInputUpdateAccountInput),
 			graphql.NewInputUnmarshaler("UpdateApiKeyInput", ec.unmarshalInputUpdateApiKeyInput),
 			graphql.NewInputUnmarshaler("UpdateBankAccountInput", ec.unmarshalInputUpdateBankAccountInput),
 			graphql.NewInputUnmarshaler("UpdateCurrencyInput", ec.unmarshalInputUpdateCurrencyInput),
+			graphql.NewInputUnmarshaler("UpdateGovernanceInput", ec.unmarshalInputUpdateGovernanceInput),
 			graphql.NewInputUnmarshaler("UpdateInvoiceInput", ec.unmarshalInputUpdateInvoiceInput),
 			graphql.NewInputUnmarshaler("UpdateJournalEntryInput", ec.unmarshalInputUpdateJournalEntryInput),
+			graphql.NewInputUnmarshaler("UpdateObjectPolicyInput", ec.unmarshalInputUpdateObjectPolicyInput),
 			graphql.NewInputUnmarshaler("UpdateObjectTypeInput", ec.unmarshalInputUpdateObjectTypeInput),
 			graphql.NewInputUnmarshaler("UpdatePeriodInput", ec.unmarshalInputUpdatePeriodInput),
 			graphql.NewInputUnmarshaler("UpdatePropertyInput", ec.unmarshalInputUpdatePropertyInput),
 			graphql.NewInputUnmarshaler("UpdateRecurringEntryInput", ec.unmarshalInputUpdateRecurringEntryInput),
+			graphql.NewInputUnmarshaler("UpdateRoleInput", ec.unmarshalInputUpdateRoleInput),
 			graphql.NewInputUnmarshaler("UpdateTaxCodeInput", ec.unmarshalInputUpdateTaxCodeInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 			graphql.NewInputUnmarshaler("UpdateViewInput", ec.unmarshalInputUpdateViewInput),
@@ -5300,12 +6075,19 @@ Any JSON value (object, array, string, number, boolean or null).
 scalar JSON
 
 """
-Documents the API-key scope a field requires (read, write, schema, files,
-auth, ai or *). It is documentation only: authorization happens in the domain,
-so REST and GraphQL enforce the same rules. A caller without the scope gets
-extensions.code INSUFFICIENT_SCOPE, an anonymous caller UNAUTHORIZED.
+Documents what a field requires: the API-key scope (name: read, write, schema,
+files, auth, ai or *; absent: any key of the tenant) and the RBAC permission an
+end user's roles must grant (permission, as on the REST twin, e.g.
+"accounting:read", "objects:{type}:read" where {type} is the type the field
+names). Two values are not RBAC permissions: "self" is an end user's own
+self-service (any signed-in user), "public" is sign-in with the tenant's key.
+Every Query, Mutation and Subscription field names its permission. It is
+documentation only: authorization happens in the domain, so REST and GraphQL
+enforce the same rules. A key without the scope gets extensions.code
+INSUFFICIENT_SCOPE, an end user without the permission FORBIDDEN (with
+required_permission), an anonymous caller UNAUTHORIZED.
 """
-directive @scope(name: String!) on FIELD_DEFINITION
+directive @scope(name: String, permission: String) on FIELD_DEFINITION
 
 """
 Reads. Authenticate with an API key sent as ` + "`" + `Authorization: Bearer <key>` + "`" + ` or
@@ -5348,11 +6130,11 @@ extend type Query {
   The chart of accounts by code (at most 1,000). type: asset, liability,
   equity, income (or revenue), expense. REST: GET /v1/accounting/accounts.
   """
-  accounts(type: String, active: Boolean): [Account!]! @scope(name: "read")
+  accounts(type: String, active: Boolean): [Account!]! @scope(name: "read", permission: "accounting:read")
   """
   One account, by id or by code. REST: GET /v1/accounting/accounts/:account_id.
   """
-  account(id: ID!): Account! @scope(name: "read")
+  account(id: ID!): Account! @scope(name: "read", permission: "accounting:read")
   """
   Journal entries, newest date first. status: draft, posted or reversed;
   accountId keeps entries with a line on that account. REST: GET
@@ -5365,182 +6147,182 @@ extend type Query {
     accountId: ID
     limit: Int
     offset: Int
-  ): JournalEntryList! @scope(name: "read")
+  ): JournalEntryList! @scope(name: "read", permission: "accounting:read")
   """
   One journal entry with its lines. REST: GET
   /v1/accounting/journal-entries/:entry_id.
   """
-  journalEntry(id: ID!): JournalEntry! @scope(name: "read")
+  journalEntry(id: ID!): JournalEntry! @scope(name: "read", permission: "accounting:read")
   """
   The tenant's currencies. REST: GET /v1/accounting/currencies.
   """
-  currencies: [Currency!]! @scope(name: "read")
+  currencies: [Currency!]! @scope(name: "read", permission: "accounting:read")
   """
   One currency, by id or ISO code. REST: GET /v1/accounting/currencies/:currency_id.
   """
-  currency(id: ID!): Currency! @scope(name: "read")
+  currency(id: ID!): Currency! @scope(name: "read", permission: "accounting:read")
   """
   Exchange rates, optionally for one pair. REST: GET /v1/accounting/exchange-rates.
   """
-  exchangeRates(fromCurrency: String, toCurrency: String): [ExchangeRate!]! @scope(name: "read")
+  exchangeRates(fromCurrency: String, toCurrency: String): [ExchangeRate!]! @scope(name: "read", permission: "accounting:read")
   """
   One exchange rate. REST: GET /v1/accounting/exchange-rates/:rate_id.
   """
-  exchangeRate(id: ID!): ExchangeRate! @scope(name: "read")
+  exchangeRate(id: ID!): ExchangeRate! @scope(name: "read", permission: "accounting:read")
   """
   The tenant's tax codes. REST: GET /v1/accounting/tax-codes.
   """
-  taxCodes: [TaxCode!]! @scope(name: "read")
+  taxCodes: [TaxCode!]! @scope(name: "read", permission: "accounting:read")
   """
   One tax code. REST: GET /v1/accounting/tax-codes/:tax_code_id.
   """
-  taxCode(id: ID!): TaxCode! @scope(name: "read")
+  taxCode(id: ID!): TaxCode! @scope(name: "read", permission: "accounting:read")
   """
   The accounting periods. REST: GET /v1/accounting/periods.
   """
-  periods: [Period!]! @scope(name: "read")
+  periods: [Period!]! @scope(name: "read", permission: "accounting:read")
   """
   One period. REST: GET /v1/accounting/periods/:period_id.
   """
-  period(id: ID!): Period! @scope(name: "read")
+  period(id: ID!): Period! @scope(name: "read", permission: "accounting:read")
 
   """
   Each account's net balance on its natural side at asOf (default today), or
   at the end of periodId (which wins over asOf); the debit and credit totals
   are equal. REST: GET /v1/accounting/reports/trial-balance.
   """
-  trialBalance(asOf: Date, periodId: ID): TrialBalance! @scope(name: "read")
+  trialBalance(asOf: Date, periodId: ID): TrialBalance! @scope(name: "read", permission: "accounting:read")
   """
   Income and expenses between from (default the start of the fiscal year
   containing to) and to (default today), inclusive. REST: GET
   /v1/accounting/reports/profit-and-loss.
   """
-  profitAndLoss(from: Date, to: Date): ProfitAndLoss! @scope(name: "read")
+  profitAndLoss(from: Date, to: Date): ProfitAndLoss! @scope(name: "read", permission: "accounting:read")
   """
   Assets, liabilities and equity at asOf (default today); totalAssets equals
   totalLiabilitiesAndEquity. REST: GET /v1/accounting/reports/balance-sheet.
   """
-  balanceSheet(asOf: Date): BalanceSheet! @scope(name: "read")
+  balanceSheet(asOf: Date): BalanceSheet! @scope(name: "read", permission: "accounting:read")
   """
   Postings between from and to (defaults as profitAndLoss) of one account (id
   or code) or of every account, with running balances. REST: GET
   /v1/accounting/reports/general-ledger.
   """
-  generalLedger(from: Date, to: Date, accountId: ID): GeneralLedger! @scope(name: "read")
+  generalLedger(from: Date, to: Date, accountId: ID): GeneralLedger! @scope(name: "read", permission: "accounting:read")
 }
 
 extend type Mutation {
   """
   Adds an account to the chart. REST: POST /v1/accounting/accounts.
   """
-  createAccount(input: CreateAccountInput!): Account! @scope(name: "write")
+  createAccount(input: CreateAccountInput!): Account! @scope(name: "write", permission: "accounting:write")
   """
   Changes an account (by id or code); its type never changes. Absent members
   keep their value; parentId may be null to detach it. REST: PATCH
   /v1/accounting/accounts/:account_id.
   """
-  updateAccount(id: ID!, input: UpdateAccountInput!): Account! @scope(name: "write")
+  updateAccount(id: ID!, input: UpdateAccountInput!): Account! @scope(name: "write", permission: "accounting:write")
   """
   Deletes an account nothing refers to; accounts with postings are only ever
   deactivated (DEPENDENCY_EXISTS). REST: DELETE /v1/accounting/accounts/:account_id.
   """
-  deleteAccount(id: ID!): AccountingDeleted! @scope(name: "write")
+  deleteAccount(id: ID!): AccountingDeleted! @scope(name: "write", permission: "accounting:write")
   """
   Adds the standard chart of accounts, skipping codes that exist already, and
   answers the whole chart; safe to call twice. REST: POST
   /v1/accounting/accounts/seed.
   """
-  seedChartOfAccounts: [Account!]! @scope(name: "write")
+  seedChartOfAccounts: [Account!]! @scope(name: "write", permission: "accounting:write")
 
   """
   Records an entry, as a draft or (post: true) posted at once. REST: POST
   /v1/accounting/journal-entries.
   """
-  createJournalEntry(input: CreateJournalEntryInput!): JournalEntry! @scope(name: "write")
+  createJournalEntry(input: CreateJournalEntryInput!): JournalEntry! @scope(name: "write", permission: "accounting:write")
   """
   Edits a draft; lines, when sent, replace all lines. REST: PATCH
   /v1/accounting/journal-entries/:entry_id.
   """
-  updateJournalEntry(id: ID!, input: UpdateJournalEntryInput!): JournalEntry! @scope(name: "write")
+  updateJournalEntry(id: ID!, input: UpdateJournalEntryInput!): JournalEntry! @scope(name: "write", permission: "accounting:write")
   """
   Deletes a draft; posted entries are reversed instead. REST: DELETE
   /v1/accounting/journal-entries/:entry_id.
   """
-  deleteJournalEntry(id: ID!): AccountingDeleted! @scope(name: "write")
+  deleteJournalEntry(id: ID!): AccountingDeleted! @scope(name: "write", permission: "accounting:write")
   """
   Posts a draft (PERIOD_CLOSED in a closed period). REST: POST
   /v1/accounting/journal-entries/:entry_id/post.
   """
-  postJournalEntry(id: ID!): JournalEntry! @scope(name: "write")
+  postJournalEntry(id: ID!): JournalEntry! @scope(name: "write", permission: "accounting:write")
   """
   Posts the mirror image of a posted entry and marks the original reversed;
   answers the new entry (reversalOf names the original). REST: POST
   /v1/accounting/journal-entries/:entry_id/reverse.
   """
-  reverseJournalEntry(id: ID!, input: ReverseJournalEntryInput): JournalEntry! @scope(name: "write")
+  reverseJournalEntry(id: ID!, input: ReverseJournalEntryInput): JournalEntry! @scope(name: "write", permission: "accounting:write")
 
   """
   Adds an ISO 4217 currency. REST: POST /v1/accounting/currencies.
   """
-  createCurrency(input: CreateCurrencyInput!): Currency! @scope(name: "write")
+  createCurrency(input: CreateCurrencyInput!): Currency! @scope(name: "write", permission: "accounting:write")
   """
   Changes a currency (by id or ISO code). REST: PATCH /v1/accounting/currencies/:currency_id.
   """
-  updateCurrency(id: ID!, input: UpdateCurrencyInput!): Currency! @scope(name: "write")
+  updateCurrency(id: ID!, input: UpdateCurrencyInput!): Currency! @scope(name: "write", permission: "accounting:write")
   """
   Deletes a currency. One with exchange rates needs force: true and the
   confirmToken of the DEPENDENCY_EXISTS error. REST: DELETE
   /v1/accounting/currencies/:currency_id?force=&confirm_token=.
   """
-  deleteCurrency(id: ID!, force: Boolean, confirmToken: String): AccountingDeleted! @scope(name: "write")
+  deleteCurrency(id: ID!, force: Boolean, confirmToken: String): AccountingDeleted! @scope(name: "write", permission: "accounting:write")
 
   """
   Records a rate effective from a date. REST: POST /v1/accounting/exchange-rates.
   """
-  createExchangeRate(input: CreateExchangeRateInput!): ExchangeRate! @scope(name: "write")
+  createExchangeRate(input: CreateExchangeRateInput!): ExchangeRate! @scope(name: "write", permission: "accounting:write")
   """
   Deletes a rate. REST: DELETE /v1/accounting/exchange-rates/:rate_id.
   """
-  deleteExchangeRate(id: ID!): AccountingDeleted! @scope(name: "write")
+  deleteExchangeRate(id: ID!): AccountingDeleted! @scope(name: "write", permission: "accounting:write")
 
   """
   Adds a tax code. REST: POST /v1/accounting/tax-codes.
   """
-  createTaxCode(input: CreateTaxCodeInput!): TaxCode! @scope(name: "write")
+  createTaxCode(input: CreateTaxCodeInput!): TaxCode! @scope(name: "write", permission: "accounting:write")
   """
   Changes a tax code; accountId may be null to clear it. REST: PATCH
   /v1/accounting/tax-codes/:tax_code_id.
   """
-  updateTaxCode(id: ID!, input: UpdateTaxCodeInput!): TaxCode! @scope(name: "write")
+  updateTaxCode(id: ID!, input: UpdateTaxCodeInput!): TaxCode! @scope(name: "write", permission: "accounting:write")
   """
   Deletes a tax code. One used by journal lines needs force: true and the
   confirmToken of the DEPENDENCY_EXISTS error. REST: DELETE
   /v1/accounting/tax-codes/:tax_code_id?force=&confirm_token=.
   """
-  deleteTaxCode(id: ID!, force: Boolean, confirmToken: String): AccountingDeleted! @scope(name: "write")
+  deleteTaxCode(id: ID!, force: Boolean, confirmToken: String): AccountingDeleted! @scope(name: "write", permission: "accounting:write")
 
   """
   Adds a period. REST: POST /v1/accounting/periods.
   """
-  createPeriod(input: CreatePeriodInput!): Period! @scope(name: "write")
+  createPeriod(input: CreatePeriodInput!): Period! @scope(name: "write", permission: "accounting:write")
   """
   Renames or re-dates a period. REST: PATCH /v1/accounting/periods/:period_id.
   """
-  updatePeriod(id: ID!, input: UpdatePeriodInput!): Period! @scope(name: "write")
+  updatePeriod(id: ID!, input: UpdatePeriodInput!): Period! @scope(name: "write", permission: "accounting:write")
   """
   Deletes a period; force and confirmToken as for deleteCurrency. REST:
   DELETE /v1/accounting/periods/:period_id?force=&confirm_token=.
   """
-  deletePeriod(id: ID!, force: Boolean, confirmToken: String): AccountingDeleted! @scope(name: "write")
+  deletePeriod(id: ID!, force: Boolean, confirmToken: String): AccountingDeleted! @scope(name: "write", permission: "accounting:write")
   """
   Closes a period: nothing posts into it until it is reopened. REST: POST
   /v1/accounting/periods/:period_id/close.
   """
-  closePeriod(id: ID!): Period! @scope(name: "write")
+  closePeriod(id: ID!): Period! @scope(name: "write", permission: "accounting:write")
   """
   Reopens a closed period (audited). REST: POST /v1/accounting/periods/:period_id/reopen.
   """
-  reopenPeriod(id: ID!): Period! @scope(name: "write")
+  reopenPeriod(id: ID!): Period! @scope(name: "write", permission: "accounting:write")
 }
 
 """
@@ -6002,35 +6784,35 @@ type LedgerPosting {
   The tenant's active API keys, oldest first (at most 1,000). Secrets are never
   shown after creation.
   """
-  apiKeys: [ApiKey!]! @scope(name: "*")
+  apiKeys: [ApiKey!]! @scope(name: "*", permission: "keys:read")
 }
 
 extend type Mutation {
   """
   Issues a key; its secret (token) is shown this once. REST: POST /v1/keys.
   """
-  createApiKey(input: CreateApiKeyInput!): CreatedApiKey! @scope(name: "*")
+  createApiKey(input: CreateApiKeyInput!): CreatedApiKey! @scope(name: "*", permission: "keys:manage")
   """
   Changes a key. Absent members keep their value; rateLimit and expiresAt may
   be set to null to clear them. REST: PATCH /v1/keys/:key_id.
   """
-  updateApiKey(id: ID!, input: UpdateApiKeyInput!): ApiKey! @scope(name: "*")
+  updateApiKey(id: ID!, input: UpdateApiKeyInput!): ApiKey! @scope(name: "*", permission: "keys:manage")
   """
   Disables a key at once, on every instance. REST: DELETE /v1/keys/:key_id.
   """
-  revokeApiKey(id: ID!): RevokedApiKey! @scope(name: "*")
+  revokeApiKey(id: ID!): RevokedApiKey! @scope(name: "*", permission: "keys:manage")
   """
   Replaces a key with a new secret and id, revoking the old one at once.
   REST: POST /v1/keys/:key_id/rotate.
   """
-  rotateApiKey(id: ID!, input: RotateApiKeyInput): RotatedApiKey! @scope(name: "*")
+  rotateApiKey(id: ID!, input: RotateApiKeyInput): RotatedApiKey! @scope(name: "*", permission: "keys:manage")
 }
 
 extend type Subscription {
   """
   Changes to the tenant's API keys, as they commit.
   """
-  apiKeyEvents: ApiKeyEvent! @scope(name: "*")
+  apiKeyEvents: ApiKeyEvent! @scope(name: "*", permission: "keys:read")
 }
 
 """
@@ -6149,20 +6931,118 @@ type ApiKeyEvent {
   at: Time!
 }
 `, BuiltIn: false},
+	{Name: "../schema/governance.graphqls", Input: `extend type Query {
+  """
+  The tenant's governance settings (defaults when never set).
+  REST: GET /v1/governance.
+  """
+  governance: GovernanceSettings! @scope(name: "auth", permission: "governance:read")
+  """
+  The tenant's audit log, newest first: one row per write, whoever made it.
+  limit defaults to 50 (at most 1,000); from is inclusive, to exclusive.
+  REST: GET /v1/audit-logs.
+  """
+  auditLogs(
+    limit: Int
+    offset: Int
+    action: String
+    resourceType: String
+    resourceId: String
+    actorId: String
+    from: Time
+    to: Time
+  ): AuditLogPage! @scope(name: "auth", permission: "audit:read")
+}
+
+extend type Mutation {
+  """
+  Changes governance settings; absent members keep their value, 0 or [] turn
+  a rule off. An ipAllowlist that excludes the caller's own address is
+  VALIDATION_FAILED (no self lock-out). REST: PATCH /v1/governance.
+  """
+  updateGovernance(input: UpdateGovernanceInput!): GovernanceSettings! @scope(name: "auth", permission: "governance:manage")
+}
+
+"""
+Tenant-wide security settings, enforced for every key and end user.
+"""
+type GovernanceSettings {
+  """
+  IPs and CIDRs every credential must come from (keys and end users; the
+  platform admin is exempt). Empty allows any address.
+  """
+  ipAllowlist: [String!]!
+  """
+  End-user sessions end this long after sign-in (0: no governance limit).
+  """
+  sessionDurationSecs: Int!
+  """
+  A floor over auth-config's password_min_length: the stricter wins (0: none).
+  """
+  passwordMinLength: Int!
+  """
+  Role names (a user's role string or an RBAC role) whose users must sign in
+  with a second factor.
+  """
+  mfaRequiredRoles: [String!]!
+  """
+  Audit rows older than this many days are deleted (0: kept forever).
+  """
+  auditRetentionDays: Int!
+  updatedAt: Time
+  """
+  Who last changed the settings (key_..., usr_... or admin).
+  """
+  updatedBy: String!
+}
+
+input UpdateGovernanceInput {
+  ipAllowlist: [String!]
+  sessionDurationSecs: Int
+  passwordMinLength: Int
+  mfaRequiredRoles: [String!]
+  auditRetentionDays: Int
+}
+
+"""
+One recorded write: who (actor), what (action, resource), a small
+before/after summary, from where (ip) and in which request.
+"""
+type AuditLog {
+  id: ID!
+  """
+  key, user, admin or system.
+  """
+  actorType: String!
+  actorId: String!
+  action: String!
+  resourceType: String!
+  resourceId: String!
+  changes: JSON!
+  ip: String!
+  requestId: String!
+  createdAt: Time!
+}
+
+type AuditLogPage {
+  logs: [AuditLog!]!
+  total: Int!
+}
+`, BuiltIn: false},
 	{Name: "../schema/identity.graphqls", Input: `extend type Query {
   """
   The signed-in end user (the bearer is the user's access token).
   REST: GET /v1/auth/user.
   """
-  me: AuthUser!
+  me: AuthUser! @scope(permission: "self")
   """
   The tenant's end users, newest first (scope auth). REST: GET /v1/users.
   """
-  users(limit: Int, offset: Int, search: String, role: String): AuthUserList! @scope(name: "auth")
+  users(limit: Int, offset: Int, search: String, role: String): AuthUserList! @scope(name: "auth", permission: "users:read")
   """
   One end user (scope auth). REST: GET /v1/users/:user_id.
   """
-  user(id: ID!): AuthUser! @scope(name: "auth")
+  user(id: ID!): AuthUser! @scope(name: "auth", permission: "users:read")
 }
 
 extend type Mutation {
@@ -6171,47 +7051,47 @@ extend type Mutation {
   signs it in. The bearer is any key of the tenant (a publishable key
   suffices). REST: POST /v1/auth/signup.
   """
-  signUp(input: SignUpInput!): SignInResult!
+  signUp(input: SignUpInput!): SignInResult! @scope(permission: "public")
   """
   Signs in with email and password; a user with a verified MFA factor gets an
   MFA challenge instead of tokens. REST: POST /v1/auth/login.
   """
-  signIn(input: SignInInput!): SignInResult!
+  signIn(input: SignInInput!): SignInResult! @scope(permission: "public")
   """
   Exchanges a refresh token for new tokens (the old one rotates).
   REST: POST /v1/auth/refresh.
   """
-  refreshSession(refreshToken: String!): AuthSession!
+  refreshSession(refreshToken: String!): AuthSession! @scope(permission: "public")
   """
   Ends the session of refreshToken, or without one the caller's own session.
   REST: POST /v1/auth/logout.
   """
-  signOut(refreshToken: String): AuthNotice!
+  signOut(refreshToken: String): AuthNotice! @scope(permission: "self")
   """
   Starts a TOTP enrollment for the signed-in user. REST: POST /v1/auth/mfa/enroll.
   """
-  enrollMfa(friendlyName: String): MfaEnrollment!
+  enrollMfa(friendlyName: String): MfaEnrollment! @scope(permission: "self")
   """
   Completes an enrollment with a first code; the first verified factor
   returns recovery codes, shown this once. REST: POST /v1/auth/mfa/verify.
   """
-  verifyMfa(factorId: ID!, code: String!): MfaVerification!
+  verifyMfa(factorId: ID!, code: String!): MfaVerification! @scope(permission: "self")
   """
   Finishes an MFA sign-in with the ticket and a TOTP code.
   REST: POST /v1/auth/mfa/complete.
   """
-  completeMfa(mfaTicket: String!, factorId: ID!, code: String!): AuthSession!
+  completeMfa(mfaTicket: String!, factorId: ID!, code: String!): AuthSession! @scope(permission: "public")
   """
   Changes an end user's role, ban, email or metadata (scope auth). Banning
   revokes the user's sessions. REST: PATCH /v1/users/:user_id.
   """
-  updateUser(id: ID!, input: UpdateUserInput!): AuthUser! @scope(name: "auth")
+  updateUser(id: ID!, input: UpdateUserInput!): AuthUser! @scope(name: "auth", permission: "users:manage")
   """
   Deletes one of the signed-in user's passkeys, named by its id (pk_...) or
   its base64url credential id; anyone else's is NOT_FOUND.
   REST: DELETE /v1/auth/passkeys/:credential_id.
   """
-  deletePasskey(id: ID!): PasskeyDeleted!
+  deletePasskey(id: ID!): PasskeyDeleted! @scope(permission: "self")
 }
 
 """
@@ -6372,12 +7252,12 @@ extend type Query {
   approved, partially_paid, paid or void; contact: a case-insensitive
   substring of contactName. REST: GET /v1/accounting/invoices.
   """
-  invoices(type: String, status: String, contact: String, limit: Int, offset: Int): InvoiceList! @scope(name: "read")
+  invoices(type: String, status: String, contact: String, limit: Int, offset: Int): InvoiceList! @scope(name: "read", permission: "accounting:read")
   """
   One invoice with its lines and allocations. REST: GET
   /v1/accounting/invoices/:invoice_id.
   """
-  invoice(id: ID!): Invoice! @scope(name: "read")
+  invoice(id: ID!): Invoice! @scope(name: "read", permission: "accounting:read")
   """
   Payments and receipts, newest date first. type: receipt or payment;
   status: posted or void; invoiceId keeps payments allocated to that invoice.
@@ -6390,152 +7270,152 @@ extend type Query {
     invoiceId: ID
     limit: Int
     offset: Int
-  ): PaymentList! @scope(name: "read")
+  ): PaymentList! @scope(name: "read", permission: "accounting:read")
   """
   One payment with its allocations. REST: GET /v1/accounting/payments/:payment_id.
   """
-  payment(id: ID!): Payment! @scope(name: "read")
+  payment(id: ID!): Payment! @scope(name: "read", permission: "accounting:read")
   """
   The bank accounts by name; active filters on isActive. REST: GET
   /v1/accounting/bank-accounts.
   """
-  bankAccounts(active: Boolean): [BankAccount!]! @scope(name: "read")
+  bankAccounts(active: Boolean): [BankAccount!]! @scope(name: "read", permission: "accounting:read")
   """
   One bank account. REST: GET /v1/accounting/bank-accounts/:bank_account_id.
   """
-  bankAccount(id: ID!): BankAccount! @scope(name: "read")
+  bankAccount(id: ID!): BankAccount! @scope(name: "read", permission: "accounting:read")
   """
   One statement line. REST: GET /v1/accounting/bank-transactions/:transaction_id.
   """
-  bankTransaction(id: ID!): BankTransaction! @scope(name: "read")
+  bankTransaction(id: ID!): BankTransaction! @scope(name: "read", permission: "accounting:read")
   """
   The recurring entries by next run. REST: GET /v1/accounting/recurring.
   """
-  recurringEntries: [RecurringEntry!]! @scope(name: "read")
+  recurringEntries: [RecurringEntry!]! @scope(name: "read", permission: "accounting:read")
   """
   One recurring entry. REST: GET /v1/accounting/recurring/:recurring_id.
   """
-  recurringEntry(id: ID!): RecurringEntry! @scope(name: "read")
+  recurringEntry(id: ID!): RecurringEntry! @scope(name: "read", permission: "accounting:read")
 
   """
   Sales invoices outstanding at asOf (default today), per contact and in
   total, by days past due. REST: GET /v1/accounting/reports/aged-receivables.
   """
-  agedReceivables(asOf: Date): AgedReport! @scope(name: "read")
+  agedReceivables(asOf: Date): AgedReport! @scope(name: "read", permission: "accounting:read")
   """
   Purchase invoices outstanding at asOf (default today). REST: GET
   /v1/accounting/reports/aged-payables.
   """
-  agedPayables(asOf: Date): AgedReport! @scope(name: "read")
+  agedPayables(asOf: Date): AgedReport! @scope(name: "read", permission: "accounting:read")
   """
   The cash flow statement (direct method) between from (default the first
   day of to's month) and to (default today). REST: GET
   /v1/accounting/reports/cash-flow.
   """
-  cashFlow(from: Date, to: Date): CashFlowReport! @scope(name: "read")
+  cashFlow(from: Date, to: Date): CashFlowReport! @scope(name: "read", permission: "accounting:read")
   """
   Tax collected and paid per tax code between from (default the first day of
   to's month) and to (default today). REST: GET /v1/accounting/reports/tax.
   """
-  taxReport(from: Date, to: Date): TaxReport! @scope(name: "read")
+  taxReport(from: Date, to: Date): TaxReport! @scope(name: "read", permission: "accounting:read")
 }
 
 extend type Mutation {
   """
   Records a draft invoice. REST: POST /v1/accounting/invoices.
   """
-  createInvoice(input: CreateInvoiceInput!): Invoice! @scope(name: "write")
+  createInvoice(input: CreateInvoiceInput!): Invoice! @scope(name: "write", permission: "accounting:write")
   """
   Edits a draft; lines, when sent, replace all lines. REST: PATCH
   /v1/accounting/invoices/:invoice_id.
   """
-  updateInvoice(id: ID!, input: UpdateInvoiceInput!): Invoice! @scope(name: "write")
+  updateInvoice(id: ID!, input: UpdateInvoiceInput!): Invoice! @scope(name: "write", permission: "accounting:write")
   """
   Deletes a draft (others are voided instead: INVALID_STATE). REST: DELETE
   /v1/accounting/invoices/:invoice_id.
   """
-  deleteInvoice(id: ID!, force: Boolean, confirmToken: String): AccountingDeleted! @scope(name: "write")
+  deleteInvoice(id: ID!, force: Boolean, confirmToken: String): AccountingDeleted! @scope(name: "write", permission: "accounting:write")
   """
   Approves a draft and posts it to the ledger. REST: POST
   /v1/accounting/invoices/:invoice_id/approve.
   """
-  approveInvoice(id: ID!): Invoice! @scope(name: "write")
+  approveInvoice(id: ID!): Invoice! @scope(name: "write", permission: "accounting:write")
   """
   Voids an approved invoice with no payments, posting the reversal. REST:
   POST /v1/accounting/invoices/:invoice_id/void.
   """
-  voidInvoice(id: ID!): Invoice! @scope(name: "write")
+  voidInvoice(id: ID!): Invoice! @scope(name: "write", permission: "accounting:write")
 
   """
   Records a receipt or payment, allocates it to invoices and posts it. REST:
   POST /v1/accounting/payments.
   """
-  createPayment(input: CreatePaymentInput!): Payment! @scope(name: "write")
+  createPayment(input: CreatePaymentInput!): Payment! @scope(name: "write", permission: "accounting:write")
   """
   Voids a posted payment (its entry is reversed, dated date or today) and
   reopens its invoices. REST: POST /v1/accounting/payments/:payment_id/void.
   """
-  voidPayment(id: ID!, date: Date): Payment! @scope(name: "write")
+  voidPayment(id: ID!, date: Date): Payment! @scope(name: "write", permission: "accounting:write")
 
   """
   Adds a bank account tied to a ledger account. REST: POST
   /v1/accounting/bank-accounts.
   """
-  createBankAccount(input: CreateBankAccountInput!): BankAccount! @scope(name: "write")
+  createBankAccount(input: CreateBankAccountInput!): BankAccount! @scope(name: "write", permission: "accounting:write")
   """
   Renames or (de)activates a bank account. REST: PATCH
   /v1/accounting/bank-accounts/:bank_account_id.
   """
-  updateBankAccount(id: ID!, input: UpdateBankAccountInput!): BankAccount! @scope(name: "write")
+  updateBankAccount(id: ID!, input: UpdateBankAccountInput!): BankAccount! @scope(name: "write", permission: "accounting:write")
   """
   Deletes a bank account. One with statement lines needs force: true and the
   confirmToken of the DEPENDENCY_EXISTS error; one with payments is never
   deleted. REST: DELETE
   /v1/accounting/bank-accounts/:bank_account_id?force=&confirm_token=.
   """
-  deleteBankAccount(id: ID!, force: Boolean, confirmToken: String): AccountingDeleted! @scope(name: "write")
+  deleteBankAccount(id: ID!, force: Boolean, confirmToken: String): AccountingDeleted! @scope(name: "write", permission: "accounting:write")
   """
   Imports statement lines (at most 10,000); lines imported before are
   skipped, invalid ones reported in errors. REST: POST
   /v1/accounting/bank-accounts/:bank_account_id/import (JSON body).
   """
-  importBankTransactions(id: ID!, transactions: [StatementLineInput!]!): BankImportResult! @scope(name: "write")
+  importBankTransactions(id: ID!, transactions: [StatementLineInput!]!): BankImportResult! @scope(name: "write", permission: "accounting:write")
   """
   Imports a CSV statement (a header row, then lines), as the REST text/csv
   upload does. REST: POST /v1/accounting/bank-accounts/:bank_account_id/import
   (text/csv body).
   """
-  importBankStatementCsv(id: ID!, csv: String!): BankImportResult! @scope(name: "write")
+  importBankStatementCsv(id: ID!, csv: String!): BankImportResult! @scope(name: "write", permission: "accounting:write")
   """
   Matches a statement line to a journal entry or a payment (exactly one).
   REST: POST /v1/accounting/bank-transactions/:transaction_id/match.
   """
-  matchBankTransaction(id: ID!, input: MatchBankTransactionInput!): BankTransaction! @scope(name: "write")
+  matchBankTransaction(id: ID!, input: MatchBankTransactionInput!): BankTransaction! @scope(name: "write", permission: "accounting:write")
   """
   Marks matched statement lines of the bank account reconciled. REST: POST
   /v1/accounting/bank-accounts/:bank_account_id/reconcile.
   """
-  reconcileBankAccount(id: ID!, transactionIds: [ID!]!): ReconcileResult! @scope(name: "write")
+  reconcileBankAccount(id: ID!, transactionIds: [ID!]!): ReconcileResult! @scope(name: "write", permission: "accounting:write")
 
   """
   Adds a recurring entry. REST: POST /v1/accounting/recurring.
   """
-  createRecurringEntry(input: CreateRecurringEntryInput!): RecurringEntry! @scope(name: "write")
+  createRecurringEntry(input: CreateRecurringEntryInput!): RecurringEntry! @scope(name: "write", permission: "accounting:write")
   """
   Changes a recurring entry; endDate may be null to remove the end. REST:
   PATCH /v1/accounting/recurring/:recurring_id.
   """
-  updateRecurringEntry(id: ID!, input: UpdateRecurringEntryInput!): RecurringEntry! @scope(name: "write")
+  updateRecurringEntry(id: ID!, input: UpdateRecurringEntryInput!): RecurringEntry! @scope(name: "write", permission: "accounting:write")
   """
   Deletes a recurring entry (its documents stay). REST: DELETE
   /v1/accounting/recurring/:recurring_id.
   """
-  deleteRecurringEntry(id: ID!): AccountingDeleted! @scope(name: "write")
+  deleteRecurringEntry(id: ID!): AccountingDeleted! @scope(name: "write", permission: "accounting:write")
   """
   Creates the next occurrence now and advances nextRun; answers the created
   document. REST: POST /v1/accounting/recurring/:recurring_id/execute.
   """
-  executeRecurringEntry(id: ID!): RecurringOccurrence! @scope(name: "write")
+  executeRecurringEntry(id: ID!): RecurringOccurrence! @scope(name: "write", permission: "accounting:write")
 }
 
 """
@@ -7149,11 +8029,11 @@ type TaxReport {
   """
   The tenant's object types, by name (at most 1,000). REST: GET /v1/object-types.
   """
-  objectTypes: [ObjectType!]! @scope(name: "read")
+  objectTypes: [ObjectType!]! @scope(name: "read", permission: "schema:read")
   """
   One object type, by id (ot_...) or name. REST: GET /v1/object-types/:object_type_id.
   """
-  objectType(idOrName: String!): ObjectType! @scope(name: "read")
+  objectType(idOrName: String!): ObjectType! @scope(name: "read", permission: "schema:read")
 }
 
 extend type Mutation {
@@ -7161,46 +8041,46 @@ extend type Mutation {
   Defines an object type, with its first properties in the same transaction.
   REST: POST /v1/object-types.
   """
-  createObjectType(input: CreateObjectTypeInput!): ObjectType! @scope(name: "schema")
+  createObjectType(input: CreateObjectTypeInput!): ObjectType! @scope(name: "schema", permission: "schema:write")
   """
   Renames a type or changes its display name or description; absent members
   keep their value. REST: PATCH /v1/object-types/:object_type_id.
   """
-  updateObjectType(idOrName: String!, input: UpdateObjectTypeInput!): ObjectType! @scope(name: "schema")
+  updateObjectType(idOrName: String!, input: UpdateObjectTypeInput!): ObjectType! @scope(name: "schema", permission: "schema:write")
   """
   Deletes a type with its properties and views. A type that still has
   objects answers DEPENDENCY_EXISTS with a confirmToken in the error's
   extensions; call again with force: true and that token.
   REST: DELETE /v1/object-types/:object_type_id.
   """
-  deleteObjectType(idOrName: String!, force: Boolean, confirmToken: String): ObjectsDeleted! @scope(name: "schema")
+  deleteObjectType(idOrName: String!, force: Boolean, confirmToken: String): ObjectsDeleted! @scope(name: "schema", permission: "schema:write")
   """
   Adds a property to a type. REST: POST /v1/object-types/:object_type_id/properties.
   """
-  createProperty(type: String!, input: PropertyInput!): Property! @scope(name: "schema")
+  createProperty(type: String!, input: PropertyInput!): Property! @scope(name: "schema", permission: "schema:write")
   """
   Changes a property's flags, default, enum values or description (name and
   dataType never change). REST: PATCH .../properties/:property_id.
   """
-  updateProperty(type: String!, idOrName: String!, input: UpdatePropertyInput!): Property! @scope(name: "schema")
+  updateProperty(type: String!, idOrName: String!, input: UpdatePropertyInput!): Property! @scope(name: "schema", permission: "schema:write")
   """
   Removes a property; values stored in objects stay, untyped.
   REST: DELETE .../properties/:property_id.
   """
-  deleteProperty(type: String!, idOrName: String!): ObjectsDeleted! @scope(name: "schema")
+  deleteProperty(type: String!, idOrName: String!): ObjectsDeleted! @scope(name: "schema", permission: "schema:write")
   """
   Saves a view of a type. REST: POST /v1/object-types/:object_type_id/views.
   """
-  createView(type: String!, input: CreateViewInput!): View! @scope(name: "schema")
+  createView(type: String!, input: CreateViewInput!): View! @scope(name: "schema", permission: "schema:write")
   """
   Changes a view; absent members keep their value, a null sort removes it.
   REST: PATCH .../views/:view_id.
   """
-  updateView(type: String!, id: ID!, input: UpdateViewInput!): View! @scope(name: "schema")
+  updateView(type: String!, id: ID!, input: UpdateViewInput!): View! @scope(name: "schema", permission: "schema:write")
   """
   Deletes a view. REST: DELETE .../views/:view_id.
   """
-  deleteView(type: String!, id: ID!): ObjectsDeleted! @scope(name: "schema")
+  deleteView(type: String!, id: ID!): ObjectsDeleted! @scope(name: "schema", permission: "schema:write")
 }
 
 """
@@ -7224,11 +8104,11 @@ type ObjectType {
   """
   The type's properties in their order (batched across the types of an operation).
   """
-  properties: [Property!]! @scope(name: "read")
+  properties: [Property!]! @scope(name: "read", permission: "schema:read")
   """
   The type's saved views by name (batched across the types of an operation).
   """
-  views: [View!]! @scope(name: "read")
+  views: [View!]! @scope(name: "read", permission: "schema:read")
 }
 
 """
@@ -7388,52 +8268,60 @@ input UpdateViewInput {
   A page of a type's live objects (the search of POST /v1/objects/:type/search:
   filter, full-text query, sort and order), as a Relay connection.
   """
-  objects(type: String!, filter: JSON, query: String, sort: String, order: String, first: Int, after: String): ObjectConnection! @scope(name: "read")
+  objects(type: String!, filter: JSON, query: String, sort: String, order: String, first: Int, after: String, total: String): ObjectConnection! @scope(name: "read", permission: "objects:{type}:read")
   """
   One live object. REST: GET /v1/objects/:type/:id.
   """
-  object(type: String!, id: ID!): Object! @scope(name: "read")
+  object(type: String!, id: ID!): Object! @scope(name: "read", permission: "objects:{type}:read")
   """
   Aggregates over a type's live objects: the results array of
   POST /v1/objects/:type/aggregate (aggregations: [{function, property, alias}]).
   """
-  aggregate(type: String!, aggregations: JSON!, groupBy: [String!], filter: JSON): JSON! @scope(name: "read")
+  aggregate(type: String!, aggregations: JSON!, groupBy: [String!], filter: JSON): JSON! @scope(name: "read", permission: "objects:{type}:read")
 }
 
 extend type Mutation {
-  createObject(type: String!, properties: JSON!): Object! @scope(name: "write")
+  createObject(type: String!, properties: JSON!): Object! @scope(name: "write", permission: "objects:{type}:write")
   """
   Patches properties; with version, a stale version is CONFLICT.
   """
-  updateObject(type: String!, id: ID!, properties: JSON!, version: Int): Object! @scope(name: "write")
-  deleteObject(type: String!, id: ID!, force: Boolean, confirmToken: String): DeletedObject! @scope(name: "write")
-  restoreObject(type: String!, id: ID!): Object! @scope(name: "write")
+  updateObject(type: String!, id: ID!, properties: JSON!, version: Int): Object! @scope(name: "write", permission: "objects:{type}:write")
+  deleteObject(type: String!, id: ID!, force: Boolean, confirmToken: String): DeletedObject! @scope(name: "write", permission: "objects:{type}:write")
+  restoreObject(type: String!, id: ID!): Object! @scope(name: "write", permission: "objects:{type}:write")
   """
   Creates up to 100 objects, all or none. properties: one JSON object per object.
   """
-  batchCreateObjects(type: String!, inputs: [JSON!]!): [Object!]! @scope(name: "write")
+  batchCreateObjects(type: String!, inputs: [JSON!]!): [Object!]! @scope(name: "write", permission: "objects:{type}:write")
   """
   Patches up to 100 objects, all or none: each update is {id, properties, version?}.
   """
-  batchUpdateObjects(type: String!, updates: [JSON!]!): [Object!]! @scope(name: "write")
-  putAssociation(fromType: String!, fromId: ID!, associationType: String!, toType: String!, toId: ID!, meta: JSON): Association! @scope(name: "write")
-  deleteAssociation(fromType: String!, fromId: ID!, associationType: String!, toType: String!, toId: ID!): ObjectsDeleted! @scope(name: "write")
-  createComment(type: String!, objectId: ID!, body: String!): Comment! @scope(name: "write")
-  updateComment(type: String!, objectId: ID!, id: ID!, body: String!): Comment! @scope(name: "write")
-  deleteComment(type: String!, objectId: ID!, id: ID!): ObjectsDeleted! @scope(name: "write")
+  batchUpdateObjects(type: String!, updates: [JSON!]!): [Object!]! @scope(name: "write", permission: "objects:{type}:write")
+  putAssociation(fromType: String!, fromId: ID!, associationType: String!, toType: String!, toId: ID!, meta: JSON): Association! @scope(name: "write", permission: "objects:{type}:write")
+  deleteAssociation(fromType: String!, fromId: ID!, associationType: String!, toType: String!, toId: ID!): ObjectsDeleted! @scope(name: "write", permission: "objects:{type}:write")
+  createComment(type: String!, objectId: ID!, body: String!): Comment! @scope(name: "write", permission: "comments:write")
+  updateComment(type: String!, objectId: ID!, id: ID!, body: String!): Comment! @scope(name: "write", permission: "comments:write")
+  deleteComment(type: String!, objectId: ID!, id: ID!): ObjectsDeleted! @scope(name: "write", permission: "comments:write")
 }
 
 extend type Subscription {
   """
   Created, updated, deleted and restored objects of a type.
   """
-  objectChanged(type: String!): ObjectEvent! @scope(name: "read")
+  objectChanged(type: String!): ObjectEvent! @scope(name: "read", permission: "objects:{type}:read")
 }
 
 type ObjectConnection {
   edges: [ObjectEdge!]!
   pageInfo: ObjectPageInfo!
+  """
+  Exact up to a cap (10,000 by default), then an estimate (totalIsEstimate);
+  objects(total: "exact") counts in full. REST: total.
+  """
   totalCount: Int!
+  """
+  Whether totalCount is an estimate. REST: total_is_estimate.
+  """
+  totalIsEstimate: Boolean!
 }
 
 type ObjectEdge {
@@ -7463,9 +8351,9 @@ type Object {
   Associations whose other end is live (each object's list is one query;
   their other ends are batched across the operation).
   """
-  associations(direction: String, type: String, first: Int, after: String): AssociationConnection! @scope(name: "read")
-  versions(first: Int): [ObjectVersion!]! @scope(name: "read")
-  comments(first: Int, order: String): [Comment!]! @scope(name: "read")
+  associations(direction: String, type: String, first: Int, after: String): AssociationConnection! @scope(name: "read", permission: "objects:{type}:read")
+  versions(first: Int): [ObjectVersion!]! @scope(name: "read", permission: "objects:{type}:read")
+  comments(first: Int, order: String): [Comment!]! @scope(name: "read", permission: "comments:read")
 }
 
 type ObjectVersion {
@@ -7538,11 +8426,262 @@ type ObjectEvent {
   permanent: Boolean!
 }
 `, BuiltIn: false},
+	{Name: "../schema/objects_dataio.graphqls", Input: `# Import / Export of objects (docs/objects_dataio.md). The same domain
+# methods as POST /v1/data/import, POST /v1/data/export and
+# GET /v1/data/export/:export_id; the file itself is downloaded over REST
+# (downloadPath).
+
+extend type Query {
+  """
+  An export's status. A completed export more than 24 hours old is GONE;
+  another tenant's (or, for an end user, another user's) is NOT_FOUND.
+  """
+  dataExport(id: ID!): DataExport! @scope(name: "read", permission: "objects:{type}:read")
+}
+
+extend type Mutation {
+  """
+  Imports up to 10,000 rows (one properties document each) into a type,
+  validated as createObject validates; invalid rows are reported, valid
+  ones imported. Inline JSON only (CSV files: REST multipart).
+  """
+  importObjects(input: ImportObjectsInput!): ObjectImportResult! @scope(name: "write", permission: "objects:{type}:write")
+  """
+  Starts an asynchronous export of a type's live objects (a read).
+  """
+  startExport(input: StartExportInput!): DataExport! @scope(name: "read", permission: "objects:{type}:read")
+}
+
+input ImportObjectsInput {
+  "The type's id or name."
+  objectType: String!
+  "json (the default: the only inline format)."
+  format: String
+  "An array of properties documents."
+  data: JSON!
+}
+
+type ObjectImportResult {
+  imported: Int!
+  total: Int!
+  errors: [ObjectImportRowError!]!
+}
+
+type ObjectImportRowError {
+  "1-based row number."
+  row: Int!
+  "Messages by property name (_row for the row as a whole)."
+  errors: JSON!
+}
+
+input StartExportInput {
+  "The type's id or name."
+  objectType: String!
+  "json (default), csv or ndjson."
+  format: String
+  "Filters in the search filter language."
+  filters: JSON
+}
+
+type DataExport {
+  id: ID!
+  objectTypeId: ID!
+  format: String!
+  "pending, running, completed or failed."
+  status: String!
+  recordCount: Int!
+  sizeBytes: Int!
+  truncated: Boolean!
+  error: String
+  "The REST path serving the file once completed."
+  downloadPath: String!
+  createdAt: Time!
+  completedAt: Time
+  expiresAt: Time
+}
+`, BuiltIn: false},
+	{Name: "../schema/objects_policies.graphqls", Input: `# Row-level policies of object types (docs/access.md, "Row-level policies").
+# REST: /v1/object-types/:object_type_id/policies.
+
+extend type ObjectType {
+  """
+  The type's row-level policies by name. Keys: scope auth; end users:
+  policies:read.
+  """
+  policies: [ObjectPolicy!]! @scope(name: "auth", permission: "policies:read")
+}
+
+extend type Mutation {
+  """
+  Adds a row-level policy to a type. REST: POST .../policies.
+  """
+  createObjectPolicy(type: String!, input: ObjectPolicyInput!): ObjectPolicy! @scope(name: "auth", permission: "policies:manage")
+  """
+  Changes a policy; absent members keep their value, role: null applies it
+  to every end user. REST: PATCH .../policies/:policy_id.
+  """
+  updateObjectPolicy(type: String!, id: ID!, input: UpdateObjectPolicyInput!): ObjectPolicy! @scope(name: "auth", permission: "policies:manage")
+  """
+  Deletes a policy. REST: DELETE .../policies/:policy_id.
+  """
+  deleteObjectPolicy(type: String!, id: ID!): ObjectsDeleted! @scope(name: "auth", permission: "policies:manage")
+}
+
+"""
+A row-level policy: for one action (select, insert, update, delete), the
+rows an end user of the role (null: every end user) may touch, as a
+condition in the objects filter language with {{user.id}} / {{user.role}}.
+"""
+type ObjectPolicy {
+  id: ID!
+  objectTypeId: ID!
+  name: String!
+  action: String!
+  role: String
+  """
+  The condition as written (variables kept); {} is always true.
+  """
+  conditionJson: JSON!
+  enabled: Boolean!
+  createdBy: String!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+input ObjectPolicyInput {
+  name: String!
+  action: String!
+  role: String
+  conditionJson: JSON
+  enabled: Boolean
+}
+
+"""
+Members absent keep their value; role: null applies the policy to every end user.
+"""
+input UpdateObjectPolicyInput {
+  name: String
+  action: String
+  role: String
+  conditionJson: JSON
+  enabled: Boolean
+}
+`, BuiltIn: false},
+	{Name: "../schema/rbac.graphqls", Input: `extend type Query {
+  """
+  The tenant's roles, by name (at most 1,000). REST: GET /v1/roles.
+  """
+  roles: [Role!]! @scope(name: "auth", permission: "roles:read")
+  """
+  One role, by id (role_...) or name. REST: GET /v1/roles/:role_id.
+  """
+  role(id: String!): Role! @scope(name: "auth", permission: "roles:read")
+  """
+  The roles assigned to an end user (not the parents they inherit from).
+  REST: GET /v1/users/:user_id/roles.
+  """
+  userRoles(userId: ID!): [UserRole!]! @scope(name: "auth", permission: "roles:read")
+}
+
+extend type Mutation {
+  """
+  Defines a role. REST: POST /v1/roles.
+  """
+  createRole(input: CreateRoleInput!): Role! @scope(name: "auth", permission: "roles:manage")
+  """
+  Changes a role: absent members keep their value, permissions replaces the
+  list, parentRoleId null detaches the parent. REST: PATCH /v1/roles/:role_id.
+  """
+  updateRole(id: String!, input: UpdateRoleInput!): Role! @scope(name: "auth", permission: "roles:manage")
+  """
+  Deletes a role. A role held by users or inherited by other roles answers
+  DEPENDENCY_EXISTS with a confirmToken in the error's extensions; call again
+  with force: true and that token. REST: DELETE /v1/roles/:role_id.
+  """
+  deleteRole(id: String!, force: Boolean, confirmToken: String): RoleDeleted! @scope(name: "auth", permission: "roles:manage")
+  """
+  Adds permissions to a role (idempotent). REST: POST /v1/roles/:role_id/permissions.
+  """
+  addRolePermissions(id: String!, permissions: [String!]!): Role! @scope(name: "auth", permission: "roles:manage")
+  """
+  Gives an end user a role (idempotent). REST: POST /v1/roles/assign.
+  """
+  assignRole(userId: ID!, roleId: String!): RoleAssignment! @scope(name: "auth", permission: "roles:manage")
+  """
+  Takes a role from an end user. REST: DELETE /v1/roles/:role_id/users/:user_id.
+  """
+  removeRole(userId: ID!, roleId: String!): RoleAssignment! @scope(name: "auth", permission: "roles:manage")
+}
+
+"""
+A tenant-defined role: permission strings ("<resource>:<action>",
+"<resource>:<type>:<action>", "*"), plus those of its parent chain.
+"""
+type Role {
+  id: ID!
+  tenantId: ID!
+  name: String!
+  description: String!
+  "The role's own permissions (not the inherited ones)."
+  permissions: [String!]!
+  parentRoleId: ID
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+"""
+A role as held by a user.
+"""
+type UserRole {
+  id: ID!
+  tenantId: ID!
+  name: String!
+  description: String!
+  permissions: [String!]!
+  parentRoleId: ID
+  createdAt: Time!
+  updatedAt: Time!
+  assignedAt: Time!
+  "key_..., usr_... or admin."
+  assignedBy: String!
+}
+
+"""
+The answer to an assign (assigned true) or a removal (assigned false).
+"""
+type RoleAssignment {
+  userId: ID!
+  roleId: ID!
+  assigned: Boolean!
+  assignedAt: Time
+  assignedBy: String
+}
+
+type RoleDeleted {
+  id: ID!
+  deleted: Boolean!
+}
+
+input CreateRoleInput {
+  name: String!
+  description: String
+  permissions: [String!]
+  "Id or name of the role to inherit from."
+  parentRoleId: String
+}
+
+input UpdateRoleInput {
+  name: String
+  description: String
+  permissions: [String!]
+  parentRoleId: String
+}
+`, BuiltIn: false},
 	{Name: "../schema/tenancy.graphqls", Input: `extend type Query {
   """
   The caller: its tenant and the scopes of its credential.
   """
-  viewer: Viewer!
+  viewer: Viewer! @scope(permission: "self")
 }
 
 """
@@ -7784,6 +8923,42 @@ func (ec *executionContext) childFields_AssociationEdge(ctx context.Context, fie
 		return ec.fieldContext_AssociationEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AssociationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditLog(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditLog_id(ctx, field)
+	case "actorType":
+		return ec.fieldContext_AuditLog_actorType(ctx, field)
+	case "actorId":
+		return ec.fieldContext_AuditLog_actorId(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditLog_action(ctx, field)
+	case "resourceType":
+		return ec.fieldContext_AuditLog_resourceType(ctx, field)
+	case "resourceId":
+		return ec.fieldContext_AuditLog_resourceId(ctx, field)
+	case "changes":
+		return ec.fieldContext_AuditLog_changes(ctx, field)
+	case "ip":
+		return ec.fieldContext_AuditLog_ip(ctx, field)
+	case "requestId":
+		return ec.fieldContext_AuditLog_requestId(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_AuditLog_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditLog", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditLogPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "logs":
+		return ec.fieldContext_AuditLogPage_logs(ctx, field)
+	case "total":
+		return ec.fieldContext_AuditLogPage_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditLogPage", field.Name)
 }
 
 func (ec *executionContext) childFields_AuthNotice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8112,6 +9287,36 @@ func (ec *executionContext) childFields_Currency(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Currency", field.Name)
 }
 
+func (ec *executionContext) childFields_DataExport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DataExport_id(ctx, field)
+	case "objectTypeId":
+		return ec.fieldContext_DataExport_objectTypeId(ctx, field)
+	case "format":
+		return ec.fieldContext_DataExport_format(ctx, field)
+	case "status":
+		return ec.fieldContext_DataExport_status(ctx, field)
+	case "recordCount":
+		return ec.fieldContext_DataExport_recordCount(ctx, field)
+	case "sizeBytes":
+		return ec.fieldContext_DataExport_sizeBytes(ctx, field)
+	case "truncated":
+		return ec.fieldContext_DataExport_truncated(ctx, field)
+	case "error":
+		return ec.fieldContext_DataExport_error(ctx, field)
+	case "downloadPath":
+		return ec.fieldContext_DataExport_downloadPath(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_DataExport_createdAt(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_DataExport_completedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_DataExport_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DataExport", field.Name)
+}
+
 func (ec *executionContext) childFields_DeletedObject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "deleted":
@@ -8152,6 +9357,26 @@ func (ec *executionContext) childFields_GeneralLedger(ctx context.Context, field
 		return ec.fieldContext_GeneralLedger_accounts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GeneralLedger", field.Name)
+}
+
+func (ec *executionContext) childFields_GovernanceSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ipAllowlist":
+		return ec.fieldContext_GovernanceSettings_ipAllowlist(ctx, field)
+	case "sessionDurationSecs":
+		return ec.fieldContext_GovernanceSettings_sessionDurationSecs(ctx, field)
+	case "passwordMinLength":
+		return ec.fieldContext_GovernanceSettings_passwordMinLength(ctx, field)
+	case "mfaRequiredRoles":
+		return ec.fieldContext_GovernanceSettings_mfaRequiredRoles(ctx, field)
+	case "auditRetentionDays":
+		return ec.fieldContext_GovernanceSettings_auditRetentionDays(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_GovernanceSettings_updatedAt(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_GovernanceSettings_updatedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GovernanceSettings", field.Name)
 }
 
 func (ec *executionContext) childFields_ImportRowError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8494,6 +9719,8 @@ func (ec *executionContext) childFields_ObjectConnection(ctx context.Context, fi
 		return ec.fieldContext_ObjectConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_ObjectConnection_totalCount(ctx, field)
+	case "totalIsEstimate":
+		return ec.fieldContext_ObjectConnection_totalIsEstimate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ObjectConnection", field.Name)
 }
@@ -8524,6 +9751,28 @@ func (ec *executionContext) childFields_ObjectEvent(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ObjectEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_ObjectImportResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "imported":
+		return ec.fieldContext_ObjectImportResult_imported(ctx, field)
+	case "total":
+		return ec.fieldContext_ObjectImportResult_total(ctx, field)
+	case "errors":
+		return ec.fieldContext_ObjectImportResult_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectImportResult", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectImportRowError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "row":
+		return ec.fieldContext_ObjectImportRowError_row(ctx, field)
+	case "errors":
+		return ec.fieldContext_ObjectImportRowError_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectImportRowError", field.Name)
+}
+
 func (ec *executionContext) childFields_ObjectPageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -8532,6 +9781,32 @@ func (ec *executionContext) childFields_ObjectPageInfo(ctx context.Context, fiel
 		return ec.fieldContext_ObjectPageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ObjectPageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectPolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ObjectPolicy_id(ctx, field)
+	case "objectTypeId":
+		return ec.fieldContext_ObjectPolicy_objectTypeId(ctx, field)
+	case "name":
+		return ec.fieldContext_ObjectPolicy_name(ctx, field)
+	case "action":
+		return ec.fieldContext_ObjectPolicy_action(ctx, field)
+	case "role":
+		return ec.fieldContext_ObjectPolicy_role(ctx, field)
+	case "conditionJson":
+		return ec.fieldContext_ObjectPolicy_conditionJson(ctx, field)
+	case "enabled":
+		return ec.fieldContext_ObjectPolicy_enabled(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_ObjectPolicy_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ObjectPolicy_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ObjectPolicy_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectPolicy", field.Name)
 }
 
 func (ec *executionContext) childFields_ObjectType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8556,6 +9831,8 @@ func (ec *executionContext) childFields_ObjectType(ctx context.Context, field gr
 		return ec.fieldContext_ObjectType_properties(ctx, field)
 	case "views":
 		return ec.fieldContext_ObjectType_views(ctx, field)
+	case "policies":
+		return ec.fieldContext_ObjectType_policies(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ObjectType", field.Name)
 }
@@ -8832,6 +10109,54 @@ func (ec *executionContext) childFields_RevokedApiKey(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type RevokedApiKey", field.Name)
 }
 
+func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Role_id(ctx, field)
+	case "tenantId":
+		return ec.fieldContext_Role_tenantId(ctx, field)
+	case "name":
+		return ec.fieldContext_Role_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Role_description(ctx, field)
+	case "permissions":
+		return ec.fieldContext_Role_permissions(ctx, field)
+	case "parentRoleId":
+		return ec.fieldContext_Role_parentRoleId(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Role_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Role_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Role", field.Name)
+}
+
+func (ec *executionContext) childFields_RoleAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userId":
+		return ec.fieldContext_RoleAssignment_userId(ctx, field)
+	case "roleId":
+		return ec.fieldContext_RoleAssignment_roleId(ctx, field)
+	case "assigned":
+		return ec.fieldContext_RoleAssignment_assigned(ctx, field)
+	case "assignedAt":
+		return ec.fieldContext_RoleAssignment_assignedAt(ctx, field)
+	case "assignedBy":
+		return ec.fieldContext_RoleAssignment_assignedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleAssignment", field.Name)
+}
+
+func (ec *executionContext) childFields_RoleDeleted(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RoleDeleted_id(ctx, field)
+	case "deleted":
+		return ec.fieldContext_RoleDeleted_deleted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleDeleted", field.Name)
+}
+
 func (ec *executionContext) childFields_RotatedApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "oldKey":
@@ -8994,6 +10319,32 @@ func (ec *executionContext) childFields_TrialBalanceTotals(ctx context.Context, 
 		return ec.fieldContext_TrialBalanceTotals_credit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrialBalanceTotals", field.Name)
+}
+
+func (ec *executionContext) childFields_UserRole(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_UserRole_id(ctx, field)
+	case "tenantId":
+		return ec.fieldContext_UserRole_tenantId(ctx, field)
+	case "name":
+		return ec.fieldContext_UserRole_name(ctx, field)
+	case "description":
+		return ec.fieldContext_UserRole_description(ctx, field)
+	case "permissions":
+		return ec.fieldContext_UserRole_permissions(ctx, field)
+	case "parentRoleId":
+		return ec.fieldContext_UserRole_parentRoleId(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_UserRole_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_UserRole_updatedAt(ctx, field)
+	case "assignedAt":
+		return ec.fieldContext_UserRole_assignedAt(ctx, field)
+	case "assignedBy":
+		return ec.fieldContext_UserRole_assignedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserRole", field.Name)
 }
 
 func (ec *executionContext) childFields_View(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/invoicing"
@@ -24,10 +25,40 @@ type AssociationEdge struct {
 	Node   *objects.Association `json:"node"`
 }
 
+type DataExport struct {
+	ID           string `json:"id"`
+	ObjectTypeID string `json:"objectTypeId"`
+	Format       string `json:"format"`
+	// pending, running, completed or failed.
+	Status      string  `json:"status"`
+	RecordCount int     `json:"recordCount"`
+	SizeBytes   int     `json:"sizeBytes"`
+	Truncated   bool    `json:"truncated"`
+	Error       *string `json:"error,omitempty"`
+	// The REST path serving the file once completed.
+	DownloadPath string     `json:"downloadPath"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	CompletedAt  *time.Time `json:"completedAt,omitempty"`
+	ExpiresAt    *time.Time `json:"expiresAt,omitempty"`
+}
+
+type ImportObjectsInput struct {
+	// The type's id or name.
+	ObjectType string `json:"objectType"`
+	// json (the default: the only inline format).
+	Format *string `json:"format,omitempty"`
+	// An array of properties documents.
+	Data any `json:"data"`
+}
+
 type ObjectConnection struct {
-	Edges      []ObjectEdge    `json:"edges"`
-	PageInfo   *ObjectPageInfo `json:"pageInfo"`
-	TotalCount int             `json:"totalCount"`
+	Edges    []ObjectEdge    `json:"edges"`
+	PageInfo *ObjectPageInfo `json:"pageInfo"`
+	// Exact up to a cap (10,000 by default), then an estimate (totalIsEstimate);
+	// objects(total: "exact") counts in full. REST: total.
+	TotalCount int `json:"totalCount"`
+	// Whether totalCount is an estimate. REST: total_is_estimate.
+	TotalIsEstimate bool `json:"totalIsEstimate"`
 }
 
 type ObjectEdge struct {
@@ -36,9 +67,30 @@ type ObjectEdge struct {
 	Node   *objects.Object `json:"node"`
 }
 
+type ObjectImportResult struct {
+	Imported int                    `json:"imported"`
+	Total    int                    `json:"total"`
+	Errors   []ObjectImportRowError `json:"errors"`
+}
+
+type ObjectImportRowError struct {
+	// 1-based row number.
+	Row int `json:"row"`
+	// Messages by property name (_row for the row as a whole).
+	Errors any `json:"errors"`
+}
+
 type ObjectPageInfo struct {
 	HasNextPage bool    `json:"hasNextPage"`
 	EndCursor   *string `json:"endCursor,omitempty"`
+}
+
+type ObjectPolicyInput struct {
+	Name          string  `json:"name"`
+	Action        string  `json:"action"`
+	Role          *string `json:"role,omitempty"`
+	ConditionJSON any     `json:"conditionJson,omitempty"`
+	Enabled       *bool   `json:"enabled,omitempty"`
 }
 
 // The document an executed recurring entry created: journalEntry for a
@@ -48,6 +100,15 @@ type RecurringOccurrence struct {
 	Type         string             `json:"type"`
 	JournalEntry *accounting.Entry  `json:"journalEntry,omitempty"`
 	Invoice      *invoicing.Invoice `json:"invoice,omitempty"`
+}
+
+type StartExportInput struct {
+	// The type's id or name.
+	ObjectType string `json:"objectType"`
+	// json (default), csv or ndjson.
+	Format *string `json:"format,omitempty"`
+	// Filters in the search filter language.
+	Filters any `json:"filters,omitempty"`
 }
 
 type ObjectEventType string

@@ -26,9 +26,11 @@ import (
 	"github.com/platformhq/platform/domain"
 	"github.com/platformhq/platform/domain/accounting"
 	"github.com/platformhq/platform/domain/apikeys"
+	"github.com/platformhq/platform/domain/governance"
 	"github.com/platformhq/platform/domain/identity"
 	"github.com/platformhq/platform/domain/invoicing"
 	"github.com/platformhq/platform/domain/objects"
+	"github.com/platformhq/platform/domain/rbac"
 	"github.com/platformhq/platform/domain/tenancy"
 	"github.com/platformhq/platform/graph"
 	"github.com/platformhq/platform/rest"
@@ -188,8 +190,12 @@ type App struct {
 	Objects *objects.Service
 	// Identity signs the tenants' end users in.
 	Identity *identity.Service
-	REST     *rest.API
-	Handler  http.Handler
+	// Roles is RBAC: end users' roles and permissions.
+	Roles *rbac.Service
+	// Governance enforces tenant-wide security settings; lists the audit log.
+	Governance *governance.Service
+	REST       *rest.API
+	Handler    http.Handler
 
 	workers *river.Workers
 }
@@ -229,19 +235,26 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Books = accounting.NewService(core)
 	a.Billing = invoicing.NewService(core, a.Books)
 	a.Objects = objects.NewService(core)
+	a.Roles = rbac.NewService(core)
 	// Recurring entries run on the periodic job registered in newRiver.
 	river.AddWorker(a.workers, &invoicing.RecurringSchedulerWorker{Service: a.Billing})
+	// Object exports, and the periodic purge of expired export files.
+	river.AddWorker(a.workers, &objects.ExportWorker{Service: a.Objects})
+	river.AddWorker(a.workers, &objects.ExportPurgeWorker{Service: a.Objects})
+	// Governance: read on every request; its retention job purges audit rows.
+	a.Governance = governance.NewService(core)
+	river.AddWorker(a.workers, &governance.RetentionWorker{Service: a.Governance})
 	sender, err := identity.NewSender(core, cfg.SMTPURL)
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Identity = identity.NewService(core, identity.Options{Argon2: cfg.Argon2, PublicURL: cfg.PublicURL, JWTKeys: cfg.JWTKeys,
-		Sender: sender, AllowPrivateURLs: cfg.AllowPrivateURLs})
+		Sender: sender, AllowPrivateURLs: cfg.AllowPrivateURLs, Governance: a.Governance})
 	gql := graph.NewHandler(graph.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Accounting: a.Books, Invoicing: a.Billing,
-		Identity: a.Identity, Objects: a.Objects, Authenticate: a.Authenticate})
+		Identity: a.Identity, Objects: a.Objects, Roles: a.Roles, Governance: a.Governance, Authenticate: a.Authenticate})
 	a.REST = rest.New(rest.Config{Core: core, Keys: a.Keys, Tenants: a.Tenants, Identity: a.Identity, Authenticate: a.Authenticate, GraphQL: gql,
-		Accounting: a.Books, Invoicing: a.Billing, Objects: a.Objects, AdminKey: cfg.AdminKey, MetricsToken: cfg.MetricsToken, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy,
+		Accounting: a.Books, Invoicing: a.Billing, Objects: a.Objects, Roles: a.Roles, Governance: a.Governance, AdminKey: cfg.AdminKey, MetricsToken: cfg.MetricsToken, Version: Version, Region: cfg.Region, TrustProxy: cfg.TrustProxy,
 		PublicRateLimit: cfg.PublicRateLimit})
 	a.Handler = a.REST.Handler()
 	return a, nil
@@ -251,9 +264,23 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 // (a JWT) or an API key. Both surfaces use it.
 func (a *App) Authenticate(ctx context.Context, token, clientIP string) (*domain.Principal, error) {
 	if identity.LooksLikeAccessToken(token) {
-		return a.Identity.Authenticate(ctx, token, clientIP)
+		p, err := a.Identity.Authenticate(ctx, token, clientIP)
+		if err != nil {
+			return nil, err
+		}
+		// An end user may do what its RBAC roles grant (cached briefly).
+		if err := a.Roles.LoadGrant(ctx, p); err != nil {
+			return nil, err
+		}
+		// Governance last: it may withhold the permissions just loaded.
+		return a.Governance.Admit(ctx, p, clientIP)
 	}
-	return a.Keys.Authenticate(ctx, token, clientIP)
+	p, err := a.Keys.Authenticate(ctx, token, clientIP)
+	if err != nil {
+		return nil, err
+	}
+	// The tenant's IP allowlist applies to every key, on top of the key's own.
+	return a.Governance.Admit(ctx, p, clientIP)
 }
 
 // newRiver builds a River client on the shared *sql.DB; with work=false it
@@ -268,6 +295,8 @@ func newRiver(bdb *bun.DB, workers *river.Workers, work bool) (*river.Client[*sq
 				return domain.OutboxRelayArgs{}, nil
 			}, nil),
 			invoicing.RecurringSchedulerJob(),
+			objects.ExportPurgeJob(),
+			governance.RetentionJob(),
 		}
 	}
 	return river.NewClient(riverdatabasesql.New(bdb.DB), cfg)
@@ -289,6 +318,8 @@ func (a *App) Run(ctx context.Context) error {
 	done := make(chan error, 1)
 	go func() { done <- a.Keys.Run(ctx, 30*time.Second) }()
 	go func() { _ = a.Identity.Run(ctx, 30*time.Second) }()
+	go func() { _ = a.Roles.Run(ctx) }()
+	go func() { _ = a.Governance.Run(ctx) }()
 	<-ctx.Done()
 	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -45,6 +45,9 @@ type Options struct {
 	PublicRateLimit domain.RateLimit
 	// MetricsToken guards /metrics.
 	MetricsToken string
+	// TrustProxy takes the client IP from X-Forwarded-For (tests of IP
+	// allowlists send it per request).
+	TrustProxy bool
 }
 
 // New starts a platform on this package's test database. It stops with the test.
@@ -72,6 +75,7 @@ func New(t testing.TB, opts ...Options) *Env {
 		cfg.PublicRateLimit = o.PublicRateLimit
 	}
 	cfg.MetricsToken = o.MetricsToken
+	cfg.TrustProxy = o.TrustProxy
 	if o.RedisURL != "" {
 		cfg.RedisURL = o.RedisURL
 	}
@@ -79,6 +83,9 @@ func New(t testing.TB, opts ...Options) *Env {
 	if err != nil {
 		t.Fatalf("apptest: %v", err)
 	}
+	// Every unit of work the suite runs must leave an audit row (or say
+	// why not): an unaudited write fails the request instead of logging.
+	a.Core.StrictAudit = true
 	srv := httptest.NewServer(a.Handler)
 	env := &Env{App: a, Server: srv, URL: srv.URL}
 	ctx, cancel := context.WithCancel(context.Background())
