@@ -25,9 +25,12 @@ type AuditLog struct {
 	CreatedAt     time.Time       `bun:"created_at"`
 }
 
-// AuditInsert appends one audit row.
-func AuditInsert(ctx context.Context, idb bun.IDB, row *AuditLog) error {
-	_, err := idb.NewInsert().Model(row).Exec(ctx)
+// AuditInsert appends audit rows in one statement.
+func AuditInsert(ctx context.Context, idb bun.IDB, rows []AuditLog) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	_, err := idb.NewInsert().Model(&rows).Exec(ctx)
 	return err
 }
 
@@ -51,9 +54,12 @@ type OutboxEvent struct {
 	PublishedAt   *time.Time      `bun:"published_at"`
 }
 
-// OutboxInsert writes one event in the caller's transaction.
-func OutboxInsert(ctx context.Context, idb bun.IDB, row *OutboxEvent) error {
-	_, err := idb.NewInsert().Model(row).Exec(ctx)
+// OutboxInsert writes events in the caller's transaction, in one statement.
+func OutboxInsert(ctx context.Context, idb bun.IDB, rows []OutboxEvent) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	_, err := idb.NewInsert().Model(&rows).Exec(ctx)
 	return err
 }
 

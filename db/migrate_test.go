@@ -108,7 +108,7 @@ func TestTenantDeleteCascades(t *testing.T) {
 	now := time.Now()
 	require.NoError(t, db.TenantInsert(ctx, conn, &db.Tenant{ID: id, Name: "x", Plan: "free", Status: "active", Settings: []byte("{}"), CreatedAt: now, UpdatedAt: now}))
 	require.NoError(t, db.APIKeyInsert(ctx, conn, &db.APIKey{TenantID: id, ID: "key_1", Prefix: "sk_x", SecretHash: []byte(id), Scopes: []string{}, IPAllowlist: []string{}, CreatedAt: now, UpdatedAt: now}))
-	require.NoError(t, db.AuditInsert(ctx, conn, &db.AuditLog{TenantID: id, ID: "aud_1", ActorType: "system", ActorID: "system", Action: "a", ResourceType: "r", ResourceID: "1", Changes: []byte("{}"), CreatedAt: now}))
+	require.NoError(t, db.AuditInsert(ctx, conn, []db.AuditLog{{TenantID: id, ID: "aud_1", ActorType: "system", ActorID: "system", Action: "a", ResourceType: "r", ResourceID: "1", Changes: []byte("{}"), CreatedAt: now}}))
 	ok, err := db.TenantDelete(ctx, conn, id)
 	require.NoError(t, err)
 	require.True(t, ok)

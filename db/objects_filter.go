@@ -240,13 +240,17 @@ func (c *compiler) builtin(n *FilterNode) (string, error) {
 func (c *compiler) property(n *FilterNode) (string, error) {
 	op, neg := negated(n.Operator)
 	kind := valueKind(n.DataType)
-	var s string
-	var err error
 	if n.Indexed && c.indexable(n, op, kind) {
-		s, err = c.indexed(n, op, kind)
-	} else {
-		s, err = c.document(n, op, kind)
+		// [NOT] EXISTS is never NULL: left bare, so the planner can turn it
+		// into a (anti) semi-join over the index rows (a COALESCE around it
+		// forces a per-row subplan: 990 ms against 0.7 ms at 1M objects).
+		s, err := c.indexed(n, op, kind)
+		if err != nil || !neg {
+			return s, err
+		}
+		return "NOT " + s, nil
 	}
+	s, err := c.document(n, op, kind)
 	if err != nil {
 		return "", err
 	}

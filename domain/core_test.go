@@ -120,8 +120,8 @@ func TestOutboxRelayRepublishesStrandedEvents(t *testing.T) {
 	ctx := context.Background()
 	// An event committed but never published (the process died after commit).
 	old := time.Now().Add(-time.Minute)
-	require.NoError(t, db.OutboxInsert(ctx, b.core.DB, &db.OutboxEvent{TenantID: b.tenant, ID: domain.NewID(domain.PrefixEvent),
-		Topic: "things", Type: "thing.updated", Payload: []byte(`{"n":1}`), CreatedAt: old}))
+	require.NoError(t, db.OutboxInsert(ctx, b.core.DB, []db.OutboxEvent{{TenantID: b.tenant, ID: domain.NewID(domain.PrefixEvent),
+		Topic: "things", Type: "thing.updated", Payload: []byte(`{"n":1}`), CreatedAt: old}}))
 	events, err := b.core.Subscribe(ctx, b.tenant)
 	require.NoError(t, err)
 	w := &domain.OutboxRelayWorker{Core: b.core}

@@ -19,6 +19,7 @@ import (
 
 func TestMain(m *testing.M) {
 	graph.SetWSReauthInterval(100 * time.Millisecond)
+	graph.SetLoaderWait(25 * time.Millisecond)
 	os.Exit(m.Run())
 }
 
