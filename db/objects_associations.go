@@ -71,6 +71,9 @@ type AssociationPage struct {
 	// OtherTypeID filters by the type of the other end when set (the to
 	// end of outgoing associations, the from end of incoming ones).
 	OtherTypeID string
+	// VisibleEnds, when set, keeps only the associations whose other end
+	// (alias o) matches it: an end user's readable objects.
+	VisibleEnds Condition
 	// AfterTime and AfterID: the page starts strictly after this position.
 	AfterTime *time.Time
 	AfterID   string
@@ -106,6 +109,10 @@ func (pg AssociationPage) assocPart(outgoing, count bool) (string, []any) {
 	if pg.OtherTypeID != "" {
 		sb.WriteString(" AND a." + otherType + " = ?")
 		args = append(args, pg.OtherTypeID)
+	}
+	if pg.VisibleEnds.SQL != "" {
+		sb.WriteString(" AND (" + pg.VisibleEnds.SQL + ")")
+		args = append(args, pg.VisibleEnds.Args...)
 	}
 	if count {
 		return sb.String(), args
@@ -156,4 +163,14 @@ func ObjectAssociationCount(ctx context.Context, idb bun.IDB, pg AssociationPage
 	var n int
 	err := idb.NewRaw("SELECT coalesce(sum(n), 0)::int FROM ("+strings.Join(parts, " UNION ALL ")+") x", args...).Scan(ctx, &n)
 	return n, err
+}
+
+// ObjectAssociationEndTypes returns the types of the objects at the other
+// end of the given objects' associations (both directions).
+func ObjectAssociationEndTypes(ctx context.Context, idb bun.IDB, tenantID string, objectIDs []string) ([]string, error) {
+	types := []string{}
+	err := idb.NewRaw(`SELECT to_type_id FROM object_associations WHERE tenant_id = ? AND from_id IN (?)
+		UNION SELECT from_type_id FROM object_associations WHERE tenant_id = ? AND to_id IN (?)`,
+		tenantID, bun.In(objectIDs), tenantID, bun.In(objectIDs)).Scan(ctx, &types)
+	return types, err
 }

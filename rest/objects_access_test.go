@@ -312,3 +312,51 @@ func TestObjectsAccessExport(t *testing.T) {
 	}
 	require.NotContains(t, body, o.b1, "B's private row is not exported to A")
 }
+
+// TestObjectsAccessAssociationEnds: listing a visible object's associations
+// never names an end the caller may not read (its id, its link, its count),
+// through a type's policies or a type the user has no permission on.
+func TestObjectsAccessAssociationEnds(t *testing.T) {
+	env := apptest.New(t)
+	a := accSetup(t, env)
+	a.ownerPolicies(t)
+	o := a.seed(t)
+	other := otName("secrets")
+	otCreate(t, env, a.tn.Key, map[string]any{"name": other, "properties": []any{
+		map[string]any{"name": "title", "data_type": "string"}}})
+	res := a.key(t, "POST", "/v1/objects/"+other, map[string]any{"properties": map[string]any{"title": "s"}})
+	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+	var secret objObject
+	res.Decode(t, &secret)
+	link := func(toType, toID string) {
+		res := a.key(t, "PUT", a.path+"/"+o.a1+"/associations/related/"+toType+"/"+toID, map[string]any{})
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	}
+	link(a.typeName, o.a2)
+	link(a.typeName, o.b1) // B's private row
+	link(a.typeName, o.b2) // B's shared row
+	link(other, secret.ID) // a type A holds no permission on
+
+	ends := func(res *apptest.Response) ([]string, int) {
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		var pg struct {
+			Results []struct {
+				ToID string `json:"to_id"`
+			} `json:"results"`
+			Total int `json:"total"`
+		}
+		res.Decode(t, &pg)
+		ids := make([]string, len(pg.Results))
+		for i, r := range pg.Results {
+			ids[i] = r.ToID
+		}
+		slices.Sort(ids)
+		return ids, pg.Total
+	}
+	ids, total := ends(a.as(t, a.userA, "GET", a.path+"/"+o.a1+"/associations", nil))
+	require.Equal(t, accSorted(o.a2, o.b2), ids, "A sees only the ends it may read")
+	require.Equal(t, 2, total)
+	ids, total = ends(a.key(t, "GET", a.path+"/"+o.a1+"/associations", nil))
+	require.Equal(t, accSorted(o.a2, o.b1, o.b2, secret.ID), ids, "a key sees every end")
+	require.Equal(t, 4, total)
+}

@@ -398,3 +398,30 @@ func (s *Service) readableOnly(ctx context.Context, p *domain.Principal, ids []s
 	}
 	return out, nil
 }
+
+// visibleEnds is the condition on the other end (alias o) of the given
+// objects' associations that keeps the ends an end user may read: per type
+// at the other ends, its RBAC read permission and select policies. Keys and
+// the admin see every end (no condition).
+func (s *Service) visibleEnds(ctx context.Context, p *domain.Principal, objectIDs []string) (db.Condition, error) {
+	if p.Kind != domain.PrincipalUser {
+		return db.Condition{}, nil
+	}
+	typeIDs, err := db.ObjectAssociationEndTypes(ctx, s.core.DB, p.TenantID, objectIDs)
+	if err != nil {
+		return db.Condition{}, domain.Internal(err)
+	}
+	var readable []db.Condition
+	for _, id := range typeIDs {
+		t, err := s.objectType(ctx, s.core.DB, p.TenantID, id, false)
+		if err != nil || !p.Allows(Permission(t.Name, ActionSelect)) {
+			continue // a type gone meanwhile, or one the user may not read
+		}
+		sel, err := s.policyScope(ctx, s.core.DB, p, t, nil, ActionSelect)
+		if err != nil {
+			return db.Condition{}, err
+		}
+		readable = append(readable, db.And(db.Condition{SQL: "o.object_type_id = ?", Args: []any{t.ID}}, sel.where()))
+	}
+	return db.Or(readable...), nil
+}

@@ -327,6 +327,9 @@ func (s *Service) associationPage(ctx context.Context, p *domain.Principal, in *
 		return pg, err
 	}
 	pg.ObjectID = obj.ID
+	if pg.VisibleEnds, err = s.visibleEnds(ctx, p, []string{obj.ID}); err != nil {
+		return pg, err
+	}
 	if in.ToType != "" {
 		t, err := s.objectType(ctx, s.core.DB, tenantID, in.ToType, false)
 		if err != nil && domain.AsError(err).Code != domain.CodeNotFound {

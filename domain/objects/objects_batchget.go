@@ -84,16 +84,24 @@ func (s *Service) AssociationsOfObjects(ctx context.Context, in AssociationsOfOb
 	if in.IDs, err = s.readableOnly(ctx, p, in.IDs); err != nil || len(in.IDs) == 0 {
 		return out, err
 	}
+	visible, err := s.visibleEnds(ctx, p, in.IDs)
+	if err != nil {
+		return nil, err
+	}
+	if visible.SQL != "" {
+		visible.SQL = " AND (" + visible.SQL + ")"
+	}
 	var parts []string
 	var args []any
 	part := func(dir, me, other, extra string) {
 		parts = append(parts, "(SELECT a.*, '"+dir+"' AS direction, a."+me+" AS me FROM object_associations a"+
 			" JOIN objects o ON o.tenant_id = a.tenant_id AND o.id = a."+other+" AND o.deleted_at IS NULL"+
-			" WHERE a.tenant_id = ? AND a."+me+" IN (?)"+extra+typeCond+")")
+			" WHERE a.tenant_id = ? AND a."+me+" IN (?)"+extra+typeCond+visible.SQL+")")
 		args = append(args, p.TenantID, bun.In(in.IDs))
 		if in.AssociationType != "" {
 			args = append(args, in.AssociationType)
 		}
+		args = append(args, visible.Args...)
 	}
 	if outgoing {
 		part("outgoing", "from_id", "to_id", "")
