@@ -143,8 +143,16 @@ func (s *Service) verifyOTP(ctx context.Context, tenantID string, in OTPVerifyIn
 		return nil, err
 	}
 	if u.PhoneVerifiedAt == nil {
-		if err := db.AuthUserMarkPhoneVerified(ctx, s.core.DB, tenantID, u.ID, s.now()); err != nil {
-			return nil, domain.Internal(err)
+		// A unit of work of its own, audited as the user's act.
+		err := s.core.Write(ctx, func(w *domain.Write) error {
+			if err := db.AuthUserMarkPhoneVerified(ctx, w.Tx, tenantID, u.ID, s.now()); err != nil {
+				return domain.Internal(err)
+			}
+			return w.AuditAs(string(domain.PrincipalUser), u.ID, tenantID, "auth.phone_verified", "user", u.ID,
+				map[string]any{"phone": phone})
+		})
+		if err != nil {
+			return nil, err
 		}
 		u.PhoneVerifiedAt = ptr(s.now())
 	}
