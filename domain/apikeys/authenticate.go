@@ -63,11 +63,7 @@ func (c *principalCache) invalidateKey(ctx context.Context, keyID string) {
 
 func (c *principalCache) broadcast(ctx context.Context, msg string) {
 	c.apply(msg)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-	defer cancel()
-	if err := c.core.Hub.Publish(ctx, invalidationChannel, []byte(msg)); err != nil {
-		c.core.Log.Warn("key cache invalidation not broadcast; other instances expire it within the TTL", "err", err)
-	}
+	c.core.Broadcast(ctx, invalidationChannel, msg)
 }
 
 // InvalidateTenant drops every cached key of a tenant on every instance

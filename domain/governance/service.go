@@ -155,29 +155,10 @@ func (s *Service) settings(ctx context.Context, tenantID string) (*compiled, err
 // invalidate drops a tenant's cached settings here and on every instance.
 func (s *Service) invalidate(ctx context.Context, tenantID string) {
 	s.cache.Remove(tenantID)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-	defer cancel()
-	if err := s.core.Hub.Publish(ctx, invalidationChannel, []byte(tenantID)); err != nil {
-		s.core.Log.Warn("governance cache invalidation not broadcast; other instances expire it within the TTL", "err", err)
-	}
+	s.core.Broadcast(ctx, invalidationChannel, tenantID)
 }
 
 // Run applies invalidations from other instances until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
-	msgs, cancel, err := s.core.Hub.Subscribe(ctx, invalidationChannel)
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case m, ok := <-msgs:
-			if !ok {
-				return nil
-			}
-			s.cache.Remove(string(m))
-		}
-	}
+	return s.core.ListenInvalidations(ctx, invalidationChannel, func(tenantID string) { s.cache.Remove(tenantID) })
 }

@@ -61,31 +61,12 @@ func (c *grantCache) invalidateTenant(ctx context.Context, tenantID string) {
 // after the change committed, so no instance can cache the old state again.
 func (c *grantCache) broadcast(ctx context.Context, msg string) {
 	c.apply(msg)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-	defer cancel()
-	if err := c.core.Hub.Publish(ctx, invalidationChannel, []byte(msg)); err != nil {
-		c.core.Log.Warn("role cache invalidation not broadcast; other instances expire it within the TTL", "err", err)
-	}
+	c.core.Broadcast(ctx, invalidationChannel, msg)
 }
 
 // Run applies cache invalidations from other instances until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
-	msgs, cancel, err := s.core.Hub.Subscribe(ctx, invalidationChannel)
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case m, ok := <-msgs:
-			if !ok {
-				return nil
-			}
-			s.cache.apply(string(m))
-		}
-	}
+	return s.core.ListenInvalidations(ctx, invalidationChannel, s.cache.apply)
 }
 
 // LoadGrant fills an end-user principal's Roles and Permissions from its
