@@ -128,15 +128,21 @@ func (s *Service) ListProperties(ctx context.Context, in PropertyListInput) ([]P
 // properties returns the properties of a type by id, in order (objects
 // validate against them inside their own transaction).
 func (s *Service) properties(ctx context.Context, idb bun.IDB, tenantID, typeID string) ([]Property, error) {
-	rows, err := db.ObjectPropertyList(ctx, idb, tenantID, typeID, MaxProperties)
-	if err != nil {
-		return nil, domain.Internal(err)
+	load := func() ([]Property, error) {
+		rows, err := db.ObjectPropertyList(ctx, idb, tenantID, typeID, MaxProperties)
+		if err != nil {
+			return nil, domain.Internal(err)
+		}
+		out := make([]Property, len(rows))
+		for i := range rows {
+			out[i] = propertyFromRow(&rows[i])
+		}
+		return out, nil
 	}
-	out := make([]Property, len(rows))
-	for i := range rows {
-		out[i] = propertyFromRow(&rows[i])
+	if s.cacheable(idb, false) {
+		return s.cachedProperties(tenantID, typeID, load)
 	}
-	return out, nil
+	return load()
 }
 
 // CreateProperty adds a property to a type; when flagged, the index rows
@@ -155,7 +161,7 @@ func (s *Service) CreateProperty(ctx context.Context, in CreatePropertyInput) (P
 		return Property{}, err
 	}
 	var out Property
-	err = s.core.Write(ctx, func(w *domain.Write) error {
+	err = s.schemaWrite(ctx, p.TenantID, func(w *domain.Write) error {
 		t, err := s.objectType(ctx, w.Tx, p.TenantID, in.ObjectTypeID, true)
 		if err != nil {
 			return err
@@ -326,7 +332,7 @@ func (s *Service) UpdateProperty(ctx context.Context, in UpdatePropertyInput) (P
 		return Property{}, err
 	}
 	var out Property
-	err = s.core.Write(ctx, func(w *domain.Write) error {
+	err = s.schemaWrite(ctx, p.TenantID, func(w *domain.Write) error {
 		t, row, err := s.property(ctx, w.Tx, p.TenantID, in.ObjectTypeID, in.PropertyID)
 		if err != nil {
 			return err
@@ -397,7 +403,7 @@ func (s *Service) DeleteProperty(ctx context.Context, in PropertyRef) (Deleted, 
 	if err != nil {
 		return Deleted{}, err
 	}
-	err = s.core.Write(ctx, func(w *domain.Write) error {
+	err = s.schemaWrite(ctx, p.TenantID, func(w *domain.Write) error {
 		_, row, err := s.property(ctx, w.Tx, p.TenantID, in.ObjectTypeID, in.PropertyID)
 		if err != nil {
 			return err

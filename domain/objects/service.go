@@ -43,13 +43,14 @@ var reservedNames = []string{"id", "created_at", "updated_at", "created_by", "ve
 
 // Service manages object types and properties.
 type Service struct {
-	core *domain.Core
+	core   *domain.Core
+	schema *schemaCache
 	// totals configures the totals of lists and searches (objects_total.go).
 	totals totalsConfig
 }
 
 // NewService returns the objects service.
-func NewService(core *domain.Core) *Service { return &Service{core: core} }
+func NewService(core *domain.Core) *Service { return &Service{core: core, schema: newSchemaCache()} }
 
 // Deleted answers a delete.
 type Deleted struct {

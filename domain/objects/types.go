@@ -106,7 +106,7 @@ func (s *Service) CreateType(ctx context.Context, in CreateTypeInput) (ObjectTyp
 		return ObjectType{}, err
 	}
 	var out ObjectType
-	err = s.core.Write(ctx, func(w *domain.Write) error {
+	err = s.schemaWrite(ctx, p.TenantID, func(w *domain.Write) error {
 		row, err := s.insertType(ctx, w, p, in)
 		if err != nil {
 			return err
@@ -186,7 +186,7 @@ func (s *Service) UpdateType(ctx context.Context, in UpdateTypeInput) (ObjectTyp
 		return ObjectType{}, err
 	}
 	var out ObjectType
-	err = s.core.Write(ctx, func(w *domain.Write) error {
+	err = s.schemaWrite(ctx, p.TenantID, func(w *domain.Write) error {
 		row, err := s.objectType(ctx, w.Tx, p.TenantID, in.ObjectTypeID, true)
 		if err != nil {
 			return err
@@ -235,7 +235,7 @@ func (s *Service) DeleteType(ctx context.Context, in DeleteTypeInput) (Deleted, 
 	if err != nil {
 		return Deleted{}, err
 	}
-	err = s.core.Write(ctx, func(w *domain.Write) error {
+	err = s.schemaWrite(ctx, p.TenantID, func(w *domain.Write) error {
 		row, err := s.objectType(ctx, w.Tx, p.TenantID, in.ObjectTypeID, true)
 		if err != nil {
 			return err
@@ -300,14 +300,20 @@ func (s *Service) objectType(ctx context.Context, idb bun.IDB, tenantID, ref str
 	if byName && !namePattern.MatchString(ref) {
 		return nil, domain.NotFound("Object type")
 	}
-	row, err := db.ObjectTypeGet(ctx, idb, tenantID, ref, byName, lock)
-	if db.IsNoRows(err) {
-		return nil, domain.NotFound("Object type")
+	load := func() (*db.ObjectType, error) {
+		row, err := db.ObjectTypeGet(ctx, idb, tenantID, ref, byName, lock)
+		if db.IsNoRows(err) {
+			return nil, domain.NotFound("Object type")
+		}
+		if err != nil {
+			return nil, domain.Internal(err)
+		}
+		return row, nil
 	}
-	if err != nil {
-		return nil, domain.Internal(err)
+	if s.cacheable(idb, lock) {
+		return s.cachedType(tenantID, ref, load)
 	}
-	return row, nil
+	return load()
 }
 
 // displayName turns a name into words in title case: "line_items" →

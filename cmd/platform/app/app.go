@@ -320,6 +320,7 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { _ = a.Identity.Run(ctx, 30*time.Second) }()
 	go func() { _ = a.Roles.Run(ctx) }()
 	go func() { _ = a.Governance.Run(ctx) }()
+	go func() { _ = a.Objects.Run(ctx) }()
 	<-ctx.Done()
 	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
