@@ -4,5 +4,4 @@
 \set n random(1, :nobj)
 \set num :idbase + :n
 \set r random(1, 9000000000000000000)
-SELECT "object_type"."tenant_id", "object_type"."id", "object_type"."name", "object_type"."display_name", "object_type"."description", "object_type"."created_by", "object_type"."created_at", "object_type"."updated_at" FROM "object_types" AS "object_type" WHERE (tenant_id = ':tenant') AND ("name" = 'deals');
 SELECT "o"."tenant_id", "o"."id", "o"."object_type_id", "o"."properties", "o"."version", "o"."created_by", "o"."updated_by", "o"."created_at", "o"."updated_at", "o"."deleted_at" FROM "objects" AS "o" WHERE (tenant_id = ':tenant' AND object_type_id = ':type' AND id = 'obj_00000000:num');
