@@ -311,6 +311,10 @@ func TestObjectsAccessExport(t *testing.T) {
 		require.Contains(t, body, id)
 	}
 	require.NotContains(t, body, o.b1, "B's private row is not exported to A")
+
+	// Another user of the same role cannot download A's export; the key can.
+	otRequireError(t, a.as(t, a.userB, "GET", ex.DownloadPath, nil), http.StatusNotFound, "NOT_FOUND")
+	require.Equal(t, http.StatusOK, a.key(t, "GET", ex.DownloadPath, nil).Status)
 }
 
 // TestObjectsAccessAssociationEnds: listing a visible object's associations
