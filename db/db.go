@@ -111,3 +111,18 @@ func InTx(ctx context.Context, db *bun.DB, fn func(tx bun.Tx) error) error {
 		return fn(tx)
 	})
 }
+
+// getByRef loads a tenant's row of a model with id and name columns by id,
+// or by name when byName; lock takes a row lock (FOR UPDATE).
+func getByRef[T any](ctx context.Context, idb bun.IDB, tenantID, ref string, byName, lock bool) (*T, error) {
+	row := new(T)
+	col := "id"
+	if byName {
+		col = "name"
+	}
+	q := idb.NewSelect().Model(row).Where("tenant_id = ?", tenantID).Where("? = ?", bun.Ident(col), ref)
+	if lock {
+		q = q.For("UPDATE")
+	}
+	return row, q.Scan(ctx)
+}

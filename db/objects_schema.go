@@ -57,16 +57,7 @@ func ObjectTypeCount(ctx context.Context, idb bun.IDB, tenantID string) (int64, 
 // ObjectTypeGet loads a type by id, or by name when byName. lock takes a row
 // lock (FOR UPDATE) so schema changes of one type are serialized.
 func ObjectTypeGet(ctx context.Context, idb bun.IDB, tenantID, ref string, byName, lock bool) (*ObjectType, error) {
-	row := new(ObjectType)
-	col := "id"
-	if byName {
-		col = "name"
-	}
-	q := idb.NewSelect().Model(row).Where("tenant_id = ?", tenantID).Where("? = ?", bun.Ident(col), ref)
-	if lock {
-		q = q.For("UPDATE")
-	}
-	return row, q.Scan(ctx)
+	return getByRef[ObjectType](ctx, idb, tenantID, ref, byName, lock)
 }
 
 // ObjectTypeInsert inserts row.

@@ -54,16 +54,7 @@ func RBACRoleCount(ctx context.Context, idb bun.IDB, tenantID string) (int64, er
 // RBACRoleGet loads a role by id, or by name when byName; lock takes a row
 // lock (FOR UPDATE).
 func RBACRoleGet(ctx context.Context, idb bun.IDB, tenantID, ref string, byName, lock bool) (*RBACRole, error) {
-	row := new(RBACRole)
-	col := "id"
-	if byName {
-		col = "name"
-	}
-	q := idb.NewSelect().Model(row).Where("tenant_id = ?", tenantID).Where("? = ?", bun.Ident(col), ref)
-	if lock {
-		q = q.For("UPDATE")
-	}
-	return row, q.Scan(ctx)
+	return getByRef[RBACRole](ctx, idb, tenantID, ref, byName, lock)
 }
 
 // RBACRoleInsert inserts row.

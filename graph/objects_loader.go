@@ -61,9 +61,9 @@ func withObjectsLoaders(svc *objects.Service) graphql.OperationMiddleware {
 			properties: dataloadgen.NewLoader(batchByType(svc.PropertiesOfTypes), opts...),
 			views:      dataloadgen.NewLoader(batchByType(svc.ViewsOfTypes), opts...),
 			byID:       dataloadgen.NewLoader(batchObjects(svc.ObjectsByID), opts...),
-			assocs:     dataloadgen.NewLoader(batchAssociations(svc.AssociationsOfObjects), opts...),
-			versions:   dataloadgen.NewLoader(batchLists(versionsOfObjects(svc)), opts...),
-			comments:   dataloadgen.NewLoader(batchLists(commentsOfObjects(svc)), opts...),
+			assocs:     dataloadgen.NewLoader(batchGrouped(associationsOfObjects(svc)), opts...),
+			versions:   dataloadgen.NewLoader(batchGrouped(versionsOfObjects(svc)), opts...),
+			comments:   dataloadgen.NewLoader(batchGrouped(commentsOfObjects(svc)), opts...),
 		}
 		return next(context.WithValue(ctx, objectsLoadersKey{}, l))
 	}
@@ -139,55 +139,56 @@ func (r *Resolver) objectByID(ctx context.Context, id string) (objects.Object, e
 	return objs[0], errs[0]
 }
 
-// batchAssociations groups the requests by their filters and lists each
-// group's objects' associations in one query.
-func batchAssociations(load func(context.Context, objects.AssociationsOfObjectsInput) (map[string]domain.Page[objects.Association], error)) func(context.Context, []assocKey) ([]domain.Page[objects.Association], []error) {
-	return func(ctx context.Context, keys []assocKey) ([]domain.Page[objects.Association], []error) {
-		out := make([]domain.Page[objects.Association], len(keys))
+// groupKey is a per-object request key: split answers the group it belongs
+// to (the field's arguments, without the object) and the object's id.
+type groupKey[K any] interface {
+	comparable
+	split() (K, string)
+}
+
+func (k listKey) split() (listKey, string) {
+	id := k.id
+	k.id = ""
+	return k, id
+}
+
+func (k assocKey) split() (assocKey, string) {
+	id := k.id
+	k.id = ""
+	return k, id
+}
+
+// batchGrouped groups per-object requests by their arguments and loads each
+// group's objects in one call of load.
+func batchGrouped[K groupKey[K], V any](load func(context.Context, K, []string) (map[string]V, error)) func(context.Context, []K) ([]V, []error) {
+	return func(ctx context.Context, keys []K) ([]V, []error) {
+		out := make([]V, len(keys))
 		errs := make([]error, len(keys))
-		groups := map[assocKey][]int{}
+		groups := map[K][]int{}
+		ids := make([]string, len(keys))
 		for i, k := range keys {
-			g := k
-			g.id = ""
+			g, id := k.split()
 			groups[g] = append(groups[g], i)
+			ids[i] = id
 		}
 		for g, idx := range groups {
-			ids := make([]string, len(idx))
+			groupIDs := make([]string, len(idx))
 			for j, i := range idx {
-				ids[j] = keys[i].id
+				groupIDs[j] = ids[i]
 			}
-			pages, err := load(ctx, objects.AssociationsOfObjectsInput{IDs: ids, Direction: g.direction, AssociationType: g.assocType, Limit: g.limit})
+			loaded, err := load(ctx, g, groupIDs)
 			for _, i := range idx {
-				out[i], errs[i] = pages[keys[i].id], err
+				out[i], errs[i] = loaded[ids[i]], err
 			}
 		}
 		return out, errs
 	}
 }
 
-// batchLists groups per-object list requests by their arguments and loads
-// each group's objects in one call of load.
-func batchLists[T any](load func(context.Context, listKey, []string) (map[string][]T, error)) func(context.Context, []listKey) ([][]T, []error) {
-	return func(ctx context.Context, keys []listKey) ([][]T, []error) {
-		out := make([][]T, len(keys))
-		errs := make([]error, len(keys))
-		groups := map[listKey][]int{}
-		for i, k := range keys {
-			g := k
-			g.id = ""
-			groups[g] = append(groups[g], i)
-		}
-		for g, idx := range groups {
-			ids := make([]string, len(idx))
-			for j, i := range idx {
-				ids[j] = keys[i].id
-			}
-			lists, err := load(ctx, g, ids)
-			for _, i := range idx {
-				out[i], errs[i] = lists[keys[i].id], err
-			}
-		}
-		return out, errs
+// associationsOfObjects lists each group's objects' associations in one query.
+func associationsOfObjects(svc *objects.Service) func(context.Context, assocKey, []string) (map[string]domain.Page[objects.Association], error) {
+	return func(ctx context.Context, g assocKey, ids []string) (map[string]domain.Page[objects.Association], error) {
+		return svc.AssociationsOfObjects(ctx, objects.AssociationsOfObjectsInput{IDs: ids, Direction: g.direction, AssociationType: g.assocType, Limit: g.limit})
 	}
 }
 

@@ -294,19 +294,30 @@ func (f *RowFilter) Allows(o json.RawMessage) bool {
 // and the caller's select scope. Errors: NOT_FOUND (type),
 // INSUFFICIENT_SCOPE, FORBIDDEN.
 func (s *Service) SubscribeObjects(ctx context.Context, typeRef string) (*RowFilter, error) {
-	p, err := objectReader(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t, err := s.objectType(ctx, s.core.DB, p.TenantID, typeRef, false)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.rowAccess(ctx, s.core.DB, p, t, nil, ActionSelect)
+	_, t, r, err := s.readType(ctx, typeRef)
 	if err != nil {
 		return nil, err
 	}
 	return &RowFilter{TypeID: t.ID, scope: r}, nil
+}
+
+// readType resolves the caller, the type it reads and the rows it may see
+// (the start of every read of a type's objects). Errors: INSUFFICIENT_SCOPE,
+// NOT_FOUND (type), FORBIDDEN (permission).
+func (s *Service) readType(ctx context.Context, typeRef string) (*domain.Principal, *db.ObjectType, *rowScope, error) {
+	p, err := objectReader(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	t, err := s.objectType(ctx, s.core.DB, p.TenantID, typeRef, false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	r, err := s.rowAccess(ctx, s.core.DB, p, t, nil, ActionSelect)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, t, r, nil
 }
 
 // --- objects reached through another resource ----------------------------------

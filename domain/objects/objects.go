@@ -331,15 +331,7 @@ func (s *Service) loadObject(ctx context.Context, idb bun.IDB, tenantID, typeID,
 
 // GetObject returns a live object. Errors: NOT_FOUND (also in the trash).
 func (s *Service) GetObject(ctx context.Context, in ObjectRef) (Object, error) {
-	p, err := objectReader(ctx)
-	if err != nil {
-		return Object{}, err
-	}
-	t, err := s.objectType(ctx, s.core.DB, p.TenantID, in.ObjectTypeID, false)
-	if err != nil {
-		return Object{}, err
-	}
-	r, err := s.rowAccess(ctx, s.core.DB, p, t, nil, ActionSelect)
+	p, t, r, err := s.readType(ctx, in.ObjectTypeID)
 	if err != nil {
 		return Object{}, err
 	}

@@ -116,15 +116,7 @@ func (s *Service) encodePosition(scope string, pos position) *string {
 // Errors: NOT_FOUND (type), VALIDATION_FAILED (sort, order), BAD_REQUEST
 // (a forged or foreign cursor).
 func (s *Service) ListObjects(ctx context.Context, in ListObjectsInput) (domain.Page[Object], error) {
-	p, err := objectReader(ctx)
-	if err != nil {
-		return domain.Page[Object]{}, err
-	}
-	t, err := s.objectType(ctx, s.core.DB, p.TenantID, in.ObjectTypeID, false)
-	if err != nil {
-		return domain.Page[Object]{}, err
-	}
-	r, err := s.rowAccess(ctx, s.core.DB, p, t, nil, ActionSelect)
+	p, t, r, err := s.readType(ctx, in.ObjectTypeID)
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
@@ -285,15 +277,7 @@ func sortedValue(r *db.ObjectSorted) *string {
 // deleted first, with their total. Errors: NOT_FOUND (type), BAD_REQUEST
 // (cursor).
 func (s *Service) ListTrash(ctx context.Context, in TrashInput) (domain.Page[Object], error) {
-	p, err := objectReader(ctx)
-	if err != nil {
-		return domain.Page[Object]{}, err
-	}
-	t, err := s.objectType(ctx, s.core.DB, p.TenantID, in.ObjectTypeID, false)
-	if err != nil {
-		return domain.Page[Object]{}, err
-	}
-	r, err := s.rowAccess(ctx, s.core.DB, p, t, nil, ActionSelect)
+	p, t, r, err := s.readType(ctx, in.ObjectTypeID)
 	if err != nil {
 		return domain.Page[Object]{}, err
 	}
@@ -337,15 +321,7 @@ const maxVersions = 1000
 // ListVersions returns the previous states of a live object, newest first
 // (a bare list). Errors: NOT_FOUND (also for a trashed object).
 func (s *Service) ListVersions(ctx context.Context, in VersionsInput) ([]ObjectVersion, error) {
-	p, err := objectReader(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t, err := s.objectType(ctx, s.core.DB, p.TenantID, in.ObjectTypeID, false)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.rowAccess(ctx, s.core.DB, p, t, nil, ActionSelect)
+	p, t, r, err := s.readType(ctx, in.ObjectTypeID)
 	if err != nil {
 		return nil, err
 	}

@@ -266,21 +266,7 @@ func (s *Service) DeletePolicy(ctx context.Context, in PolicyRef) (Deleted, erro
 // policy loads a policy of a type by id, locking the type. Errors:
 // NOT_FOUND.
 func (s *Service) policy(ctx context.Context, tx bun.IDB, tenantID, typeRef, id string) (*db.ObjectType, *db.ObjectPolicy, error) {
-	t, err := s.objectType(ctx, tx, tenantID, typeRef, true)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !domain.ValidID(PrefixPolicy, id) {
-		return nil, nil, domain.NotFound("Policy")
-	}
-	row, err := db.ObjectPolicyGet(ctx, tx, tenantID, t.ID, id)
-	if db.IsNoRows(err) {
-		return nil, nil, domain.NotFound("Policy")
-	}
-	if err != nil {
-		return nil, nil, domain.Internal(err)
-	}
-	return t, row, nil
+	return typeChild(ctx, s, tx, tenantID, typeRef, id, PrefixPolicy, "Policy", db.ObjectPolicyGet)
 }
 
 // checkPolicy validates a policy's name, action and role, and its

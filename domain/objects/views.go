@@ -435,16 +435,23 @@ func (s *Service) DeleteView(ctx context.Context, in ViewRef) (Deleted, error) {
 
 // view loads a view of a type by id, locking the type. Errors: NOT_FOUND.
 func (s *Service) view(ctx context.Context, tx bun.IDB, tenantID, typeRef, id string) (*db.ObjectType, *db.ObjectView, error) {
+	return typeChild(ctx, s, tx, tenantID, typeRef, id, PrefixView, "View", db.ObjectViewGet)
+}
+
+// typeChild loads a resource that belongs to a type (a view, a policy) by
+// id with get, locking the type. Errors: NOT_FOUND (type or resource).
+func typeChild[T any](ctx context.Context, s *Service, tx bun.IDB, tenantID, typeRef, id, prefix, what string,
+	get func(context.Context, bun.IDB, string, string, string) (*T, error)) (*db.ObjectType, *T, error) {
 	t, err := s.objectType(ctx, tx, tenantID, typeRef, true)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !domain.ValidID(PrefixView, id) {
-		return nil, nil, domain.NotFound("View")
+	if !domain.ValidID(prefix, id) {
+		return nil, nil, domain.NotFound(what)
 	}
-	row, err := db.ObjectViewGet(ctx, tx, tenantID, t.ID, id)
+	row, err := get(ctx, tx, tenantID, t.ID, id)
 	if db.IsNoRows(err) {
-		return nil, nil, domain.NotFound("View")
+		return nil, nil, domain.NotFound(what)
 	}
 	if err != nil {
 		return nil, nil, domain.Internal(err)
