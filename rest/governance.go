@@ -1,7 +1,7 @@
 package rest
 
-// governanceRoutes lists the reference's Governance endpoints.
-// Entries without an Op answer 501 NOT_IMPLEMENTED until their issue lands.
+// governanceRoutes lists the reference's Governance endpoints: tenant-wide
+// settings (scope "auth") and the row-policy simulator.
 func (a *API) governanceRoutes() []Route {
 	g := a.cfg.Governance
 	return []Route{
